@@ -1,0 +1,96 @@
+/**
+ * The engine: one workspace, its selected test files, and the runner. It runs the whole selection
+ * or exact tests and reports each step as events. It decides nothing: the CLI and the loop do.
+ */
+import type { CctrialEvent, EventSink, Phase } from './events.js';
+import { discoverTestFiles, type TestFile } from './discovery.js';
+import { groupFailures, type FailureGroup } from './results/group.js';
+import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
+import type { TestResult } from './results/types.js';
+import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
+import type { Options } from './options.js';
+import { listProjects, type Project } from './workspace/projects.js';
+import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
+import { filterByPaths, selectProjects, type Selection } from './workspace/select.js';
+
+export interface RunOutcome {
+  report: RunReport;
+  groups: FailureGroup[];
+}
+
+export class Engine {
+  readonly workspace: WorkspaceRoot;
+  readonly projects: Project[];
+  readonly selection: Selection;
+  private testFiles: TestFile[];
+  private readonly runner: TestRunner;
+
+  constructor(readonly options: Options, private readonly emit: EventSink) {
+    this.workspace = findWorkspaceRoot(options.cwd);
+    this.projects = listProjects(this.workspace);
+    this.selection = selectProjects(this.projects, options.targets, options.cwd);
+    this.testFiles = this.discover();
+    this.runner = new TestRunner({
+      root: this.workspace.root,
+      jobs: options.jobs,
+      timeoutMs: options.timeoutMs,
+      silenceLimitMs: options.silenceLimitMs,
+      ...(options.importModule ? { importModule: options.importModule } : {}),
+      ...(options.grep ? { grep: options.grep } : {}),
+    });
+  }
+
+  get files(): readonly TestFile[] {
+    return this.testFiles;
+  }
+
+  discover(): TestFile[] {
+    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root), this.selection.pathFilters);
+    return this.testFiles;
+  }
+
+  /** Runs every selected test file. `expectedTests` is the count from an earlier run, when known. */
+  async runSuite(phase: Phase, expectedTests: number | null, signal?: AbortSignal): Promise<RunOutcome> {
+    this.emit({ type: 'run:start', phase, tests: expectedTests, files: this.testFiles.length });
+    const report = await this.runner.runFiles(this.testFiles, this.progress(true), signal);
+    return this.finish(phase, report, false);
+  }
+
+  /** Runs exactly these tests; `known` holds the earlier results of their files. */
+  async runTests(phase: Phase, targets: TestResult[], known: TestResult[], signal?: AbortSignal): Promise<RunOutcome> {
+    const files = new Set(targets.map((target) => target.id.file));
+    this.emit({ type: 'run:start', phase, tests: targets.length, files: files.size });
+    const report = await this.runner.runTests(targets, this.testFiles, known, this.progress(false), signal);
+    return this.finish(phase, report, true);
+  }
+
+  /** Whole-file runs report each file's results as it finishes; targeted runs report once filtered. */
+  private progress(streamResults: boolean): RunProgress {
+    return {
+      onTestStart: (file, name) => this.emit({ type: 'test:start', project: file.project, file: file.relative, name }),
+      onFileDone: (run) => {
+        if (streamResults && !run.aborted) this.emitResults(run.results);
+      },
+    };
+  }
+
+  private emitResults(results: TestResult[]): void {
+    for (const result of results) this.emit(resultEvent(result, this.workspace.root));
+  }
+
+  private finish(phase: Phase, report: RunReport, emitResults: boolean): RunOutcome {
+    const root = this.workspace.root;
+    const results = report.results;
+    if (report.aborted) return { report, groups: [] };
+    if (emitResults) this.emitResults(results);
+    for (const run of report.fileRuns) {
+      if (run.stdout || run.stderr) this.emit({ type: 'output', project: run.project, file: run.file, stdout: run.stdout, stderr: run.stderr });
+    }
+    // Groups come before the verdict, as in the seed: the verdict stays next to the status line.
+    const groups = groupFailures(results, root);
+    if (groups.length > 0) this.emit(groupsEvent(groups));
+    const event: CctrialEvent = { type: 'run:end', phase, durationMs: Math.round(report.durationMs), ...countOutcomes(results) };
+    this.emit(event);
+    return { report, groups };
+  }
+}

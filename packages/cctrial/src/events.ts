@@ -1,0 +1,44 @@
+/**
+ * The events cctrial reports. The views render them, and `--json` prints them as they are, one per
+ * line: this union is the documented, stable JSON format (README, "JSON events").
+ */
+import type { Outcome, SerializedError } from './results/types.js';
+
+export type Phase = 'suite' | 'fix' | 'recheck';
+
+export interface TestRef {
+  project: string;
+  file: string;
+  name: string[];
+  occurrence: number;
+}
+
+export interface Counts {
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  todo: number;
+  cancelled: number;
+}
+
+export type CctrialEvent =
+  | { type: 'run:start'; phase: Phase; tests: number | null; files: number }
+  | { type: 'test:start'; project: string; file: string; name: string }
+  | ({ type: 'test:pass'; outcome: Extract<Outcome, 'pass' | 'skip' | 'todo'>; durationMs: number } & TestRef)
+  | ({
+      type: 'test:fail';
+      outcome: Extract<Outcome, 'failure' | 'error' | 'cancelled'>;
+      durationMs: number;
+      signature: string;
+      error: SerializedError;
+    } & TestRef)
+  | { type: 'output'; project: string; file: string; stdout: string; stderr: string }
+  | ({ type: 'run:end'; phase: Phase; durationMs: number } & Counts)
+  | { type: 'groups'; groups: Array<{ signature: string; count: number; tests: TestRef[] }> }
+  | { type: 'fix'; test: TestRef }
+  | { type: 'change'; files: string[] }
+  | { type: 'idle' }
+  | { type: 'warning'; message: string };
+
+export type EventSink = (event: CctrialEvent) => void;

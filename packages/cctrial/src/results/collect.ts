@@ -1,0 +1,158 @@
+/**
+ * Turns one child's frames and exit status into test results. This is where node:test's reporting
+ * quirks are absorbed: ancestor paths rebuilt from nesting, parents that fail only because of their
+ * subtests, Node 20's pattern skips, and files that fail as a whole.
+ */
+import path from 'node:path';
+import type { ChildFrame, TestLocation } from '../child/protocol.js';
+import type { ChildOutcome } from '../runner/run-file.js';
+import { explainFileFailure } from './file-failure.js';
+import type { FileRun, Outcome, SerializedError, TestResult } from './types.js';
+
+/** Node 20 reports tests that a --test-name-pattern deselects as skipped; 22+ does not report them. */
+const PATTERN_SKIP_REASON = 'test name does not match pattern';
+
+interface Reported {
+  path: string[];
+  kind: 'suite' | 'test';
+  location: TestLocation;
+  outcome: Outcome | 'subtests-failed';
+  durationMs: number;
+  failureType?: string;
+  error?: SerializedError;
+  reason?: string;
+}
+
+export interface FileContext {
+  project: string;
+  /** Absolute path of the test file. */
+  absoluteFile: string;
+  root: string;
+}
+
+export function collectFileRun(context: FileContext, child: ChildOutcome): FileRun {
+  const file = path.relative(context.root, context.absoluteFile).split(path.sep).join('/');
+  const reported = rebuildTree(child.frames, context.absoluteFile);
+  const results = toResults(context.project, file, reported);
+  const diagnostics = child.frames.flatMap((frame) => (frame.type === 'test:diagnostic' ? [frame.data.message] : []));
+  const fileFailure = explainFileFailure(child, results, diagnostics, context.absoluteFile);
+  if (fileFailure) {
+    results.push({
+      id: { project: context.project, file, path: [], occurrence: 0 },
+      kind: 'file',
+      pathKinds: [],
+      durationMs: child.durationMs,
+      line: 1,
+      column: 1,
+      ...fileFailure,
+    });
+  }
+  return {
+    project: context.project,
+    file,
+    results,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    diagnostics,
+    exitCode: child.exitCode,
+    signal: child.signal,
+    durationMs: child.durationMs,
+    aborted: child.aborted,
+  };
+}
+
+function rebuildTree(frames: ChildFrame[], absoluteFile: string): Reported[] {
+  const ancestors: string[] = [];
+  const reported: Reported[] = [];
+  for (const frame of frames) {
+    if (frame.type === 'test:start') {
+      ancestors.length = frame.data.nesting;
+      ancestors.push(frame.data.name);
+    } else if (frame.type === 'test:pass' || frame.type === 'test:fail') {
+      const data = frame.data;
+      if (data.skip === PATTERN_SKIP_REASON) continue;
+      // A root-level after() hook failure is reported as a test named after the file itself.
+      const isFileHook = data.nesting === 0 && path.resolve(data.name) === absoluteFile;
+      const entry: Reported = {
+        path: isFileHook ? [] : [...ancestors.slice(0, data.nesting), data.name],
+        kind: data.kind === 'suite' ? 'suite' : 'test',
+        location: data,
+        outcome: classify(frame.type === 'test:pass', data),
+        durationMs: data.durationMs,
+      };
+      if (data.failureType) entry.failureType = data.failureType;
+      if (data.error) entry.error = data.error;
+      const reason = data.skip ?? data.todo;
+      if (typeof reason === 'string') entry.reason = reason;
+      reported.push(entry);
+    }
+  }
+  inheritParentFailures(reported);
+  return reported;
+}
+
+function classify(passed: boolean, data: { skip?: unknown; todo?: unknown; failureType?: string; error?: SerializedError }): Reported['outcome'] {
+  if (data.skip !== undefined && data.skip !== false) return 'skip';
+  if (data.todo !== undefined && data.todo !== false) return 'todo';
+  if (passed) return 'pass';
+  switch (data.failureType) {
+    case 'subtestsFailed':
+      return 'subtests-failed';
+    case 'testTimeoutFailure':
+    case 'cancelledByParent':
+      return 'cancelled';
+    case 'hookFailed':
+      return 'error';
+  }
+  const error = data.error;
+  return error && (error.code === 'ERR_ASSERTION' || error.type === 'AssertionError') ? 'failure' : 'error';
+}
+
+/**
+ * When a suite fails on its own (a before() hook throws, its body throws, it times out), node:test
+ * cancels its tests with a generic message. Give each cancelled test the suite's real error instead,
+ * so that they group under the root cause, and let the tests stand for the suite.
+ */
+function inheritParentFailures(reported: Reported[]): void {
+  const byPath = new Map(reported.map((entry) => [entry.path.join('\0'), entry]));
+  for (const entry of reported) {
+    if (entry.failureType !== 'cancelledByParent') continue;
+    for (let depth = entry.path.length - 1; depth > 0; depth--) {
+      const parent = byPath.get(entry.path.slice(0, depth).join('\0'));
+      if (!parent?.error || parent.failureType === 'subtestsFailed' || parent.failureType === 'cancelledByParent') continue;
+      entry.outcome = parent.outcome === 'cancelled' ? 'cancelled' : 'error';
+      entry.error = parent.error;
+      entry.failureType = parent.failureType;
+      parent.outcome = 'subtests-failed';
+      break;
+    }
+  }
+}
+
+function toResults(project: string, file: string, reported: Reported[]): TestResult[] {
+  const kindByPath = new Map(reported.map((entry) => [entry.path.join('\0'), entry.kind]));
+  const seen = new Map<string, number>();
+  const results: TestResult[] = [];
+  for (const entry of reported) {
+    const key = entry.path.join('\0');
+    const occurrence = seen.get(key) ?? 0;
+    seen.set(key, occurrence + 1);
+    // Suites are containers: they count only when they fail for a reason of their own.
+    if (entry.outcome === 'subtests-failed') continue;
+    if (entry.kind === 'suite' && entry.outcome !== 'error' && entry.outcome !== 'cancelled') continue;
+    const result: TestResult = {
+      id: { project, file, path: entry.path, occurrence },
+      kind: entry.path.length === 0 ? 'file' : entry.kind,
+      pathKinds: entry.path.map((_, index) => kindByPath.get(entry.path.slice(0, index + 1).join('\0')) ?? 'suite'),
+      outcome: entry.outcome,
+      durationMs: entry.durationMs,
+    };
+    if (entry.location.line !== undefined) result.line = entry.location.line;
+    if (entry.location.column !== undefined) result.column = entry.location.column;
+    if (entry.failureType) result.failureType = entry.failureType;
+    if (entry.error) result.error = entry.error;
+    if (entry.reason) result.reason = entry.reason;
+    results.push(result);
+  }
+  return results;
+}

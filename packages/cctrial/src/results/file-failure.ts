@@ -1,0 +1,113 @@
+/**
+ * Failures of a test file as a whole: it did not load, it called process.exit(), it crashed, or it
+ * hung. node:test reports these poorly or not at all (research: node-test.md §1.4), so cctrial
+ * reconstructs them from its own frames and the exit status, and says what to do about each.
+ */
+import type { ChildOutcome } from '../runner/run-file.js';
+import type { Outcome, SerializedError, TestResult } from './types.js';
+
+export interface FileFailure {
+  outcome: Outcome;
+  error: SerializedError;
+  failureType: string;
+}
+
+const STDERR_EXCERPT_CHARS = 2000;
+
+export function explainFileFailure(
+  child: ChildOutcome,
+  results: TestResult[],
+  diagnostics: string[],
+  absoluteFile: string,
+): FileFailure | undefined {
+  if (child.aborted) return undefined;
+  const frames = child.frames;
+  const finished = frames.some((frame) => frame.type === 'end');
+  const loadError = frames.find((frame) => frame.type === 'load-error');
+  const exitCall = frames.find((frame) => frame.type === 'exit-called');
+  const lastStarted = lastUnfinishedTest(frames);
+
+  if (loadError) {
+    const error = { ...loadError.data.error };
+    // V8 keeps a syntax error's location out of the stack; Node prints it first on stderr.
+    const location = /^(?:file:\/\/)?(\/[^\n]+?):(\d+)\n/.exec(child.stderr);
+    if (location) error.stack = `${error.type}: ${error.message}\n    at ${location[1]}:${location[2]}:1`;
+    error.message = `${error.message}\n(The test file failed to load, so none of its tests ran. Fix the error above; cctrial re-runs the file on the next save.)`;
+    return { outcome: 'error', failureType: 'loadError', error };
+  }
+  if (exitCall) {
+    return {
+      outcome: 'error',
+      failureType: 'processExit',
+      error: {
+        type: 'ProcessExitError',
+        message:
+          `process.exit(${exitCall.data.code}) was called while the tests of this file were running. ` +
+          'node:test drops the results of a file that exits early, so the tests after that point never ran. ' +
+          'Remove the call, or stub process.exit in that test.',
+        stack: exitCall.data.stack,
+      },
+    };
+  }
+  if (child.killedAfterSilenceMs !== undefined) {
+    const running = lastStarted ? `The last test still running was "${lastStarted}". ` : 'Every test had finished. ';
+    return {
+      outcome: 'cancelled',
+      failureType: 'fileTimeout',
+      error: {
+        type: 'TimeoutError',
+        message:
+          `The test process made no progress for ${child.killedAfterSilenceMs} ms and was killed. ${running}` +
+          'A test may await something that never settles, or an open handle (a timer, server or socket) keeps the process alive. ' +
+          'Close it in an after() hook, or raise --timeout if the test is just slow.',
+      },
+    };
+  }
+  if (!finished) {
+    const how = child.signal ? `was killed by ${child.signal}` : `exited with code ${child.exitCode}`;
+    return {
+      outcome: 'error',
+      failureType: 'crashed',
+      error: {
+        type: 'CrashError',
+        message:
+          `The test process ${how} before node:test finished, so its remaining results are lost. ` +
+          'Look at its stderr below for the cause.' + stderrExcerpt(child.stderr),
+      },
+    };
+  }
+  const failedTests = results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled');
+  if ((child.exitCode ?? 0) !== 0 && !failedTests) {
+    const lateErrors = diagnostics.filter((message) => /asynchronous activity after the test ended/.test(message));
+    const detail = lateErrors.length > 0 ? `\n${lateErrors.join('\n')}` : stderrExcerpt(child.stderr);
+    return {
+      outcome: 'error',
+      failureType: 'lateError',
+      error: {
+        type: 'LateError',
+        message:
+          `Every test of ${absoluteFile} passed, but the file exited with code ${child.exitCode}: ` +
+          `something failed after a test had ended. Await the work in the test that started it.${detail}`,
+      },
+    };
+  }
+  return undefined;
+}
+
+function lastUnfinishedTest(frames: ChildOutcome['frames']): string | undefined {
+  const started: string[] = [];
+  for (const frame of frames) {
+    if (frame.type === 'test:dequeue') started.push(frame.data.name);
+    else if (frame.type === 'test:pass' || frame.type === 'test:fail') {
+      const index = started.lastIndexOf(frame.data.name);
+      if (index !== -1) started.splice(index, 1);
+    }
+  }
+  return started.at(-1);
+}
+
+function stderrExcerpt(stderr: string): string {
+  const text = stderr.trim();
+  if (!text) return '';
+  return `\n${text.length > STDERR_EXCERPT_CHARS ? '...' + text.slice(-STDERR_EXCERPT_CHARS) : text}`;
+}

@@ -1,0 +1,25 @@
+/**
+ * A failure's signature says "same root cause": the error type, the message with volatile parts
+ * normalised, and the throw site. Normalisation is deliberately narrow, because two different errors
+ * must never merge: only values that differ between runs of the very same failure are replaced.
+ */
+import type { SerializedError } from './types.js';
+import { throwSite } from './stack.js';
+
+const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
+  [/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b/g, '<date>'],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
+  [/\b0x[0-9a-f]{6,}\b/gi, '<address>'],
+];
+
+export function normaliseMessage(message: string, root: string): string {
+  let text = message.split(root + '/').join('');
+  for (const [pattern, replacement] of VOLATILE_PATTERNS) text = text.replace(pattern, replacement);
+  return text.trim();
+}
+
+export function errorSignature(error: SerializedError | undefined, root: string, fallbackSite: string): string {
+  if (!error) return `unknown error @ ${fallbackSite}`;
+  const site = throwSite(error.stack, root) ?? fallbackSite;
+  return `${error.type}: ${normaliseMessage(error.message, root)} @ ${site}`;
+}

@@ -1,0 +1,62 @@
+/** What a test is, how it ended, and why: the vocabulary shared by the runner, grouping, the loop and the UI. */
+
+/** A test's identity survives re-runs: it does not depend on which worker ran it or when. */
+export interface TestId {
+  project: string;
+  /** Path of the test file, relative to the workspace root, with forward slashes. */
+  file: string;
+  /** Names of the enclosing suites and tests, then the test's own name. Empty for the file itself. */
+  path: string[];
+  /** 0 for the first test with this exact path in the file, 1 for the second, and so on. */
+  occurrence: number;
+}
+
+export type Outcome = 'pass' | 'failure' | 'error' | 'skip' | 'todo' | 'cancelled';
+export const FAILING_OUTCOMES: readonly Outcome[] = ['failure', 'error', 'cancelled'];
+
+export type TestKind = 'test' | 'suite' | 'file';
+
+export interface SerializedError {
+  /** Constructor name, e.g. TypeError or AssertionError. */
+  type: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** util.inspect() of the values, for the diff view. */
+  expected?: string;
+  actual?: string;
+  operator?: string;
+  cause?: SerializedError;
+}
+
+export interface TestResult {
+  id: TestId;
+  kind: TestKind;
+  /** Kind of each element of id.path: needed to build an exact selection. */
+  pathKinds: Array<'suite' | 'test'>;
+  outcome: Outcome;
+  durationMs: number;
+  line?: number;
+  column?: number;
+  /** node:test's failure category, e.g. testCodeFailure, hookFailed, testTimeoutFailure. */
+  failureType?: string;
+  error?: SerializedError;
+  reason?: string;
+}
+
+/** Everything learnt from running one test file in one child process. */
+export interface FileRun {
+  project: string;
+  file: string;
+  results: TestResult[];
+  stdout: string;
+  stderr: string;
+  diagnostics: string[];
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  /** The run was cancelled while this file ran: its results are incomplete and must not count. */
+  aborted: boolean;
+}
+
+export const isFailing = (result: TestResult): boolean => FAILING_OUTCOMES.includes(result.outcome);

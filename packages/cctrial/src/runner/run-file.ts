@@ -1,0 +1,105 @@
+/** Runs one test file in one child process and collects its frames and output. */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { ChildFrame } from '../child/protocol.js';
+import { OutputTail } from './output-tail.js';
+import { killGroup, spawnGroup } from './process-group.js';
+
+const OUTPUT_LIMIT_BYTES = 1024 * 1024;
+
+export interface ChildCommand {
+  /** The Node binary, and the arguments placed before the test file. */
+  node: string;
+  args: string[];
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Kill the child when it writes no frame for this long: node:test itself cannot stop a hung file on Node 24+. */
+  silenceLimitMs: number;
+}
+
+export interface ChildOutcome {
+  frames: ChildFrame[];
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the watchdog killed the child. */
+  killedAfterSilenceMs?: number;
+  /** Set when the caller aborted the run. */
+  aborted: boolean;
+  durationMs: number;
+}
+
+export function runChild(
+  command: ChildCommand,
+  testFile: string,
+  onFrame: (frame: ChildFrame) => void,
+  signal?: AbortSignal,
+): Promise<ChildOutcome> {
+  const startedAt = performance.now();
+  const child = spawnGroup(command.node, [...command.args, testFile], {
+    cwd: command.cwd,
+    env: command.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const frames: ChildFrame[] = [];
+  const stdout = new OutputTail(OUTPUT_LIMIT_BYTES);
+  const stderr = new OutputTail(OUTPUT_LIMIT_BYTES);
+  let killedAfterSilenceMs: number | undefined;
+  let aborted = false;
+
+  let watchdog: NodeJS.Timeout | undefined;
+  const armWatchdog = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      killedAfterSilenceMs = command.silenceLimitMs;
+      killGroup(child);
+    }, command.silenceLimitMs);
+  };
+  armWatchdog();
+
+  const onAbort = () => {
+    aborted = true;
+    killGroup(child);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const frameLines = createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
+  frameLines.on('line', (line) => {
+    let frame: ChildFrame;
+    try {
+      frame = JSON.parse(line) as ChildFrame;
+    } catch {
+      return; // Only our reporter writes to fd 3; a torn line can only come from a killed child.
+    }
+    armWatchdog();
+    frames.push(frame);
+    onFrame(frame);
+  });
+
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => {
+      clearTimeout(watchdog);
+      reject(error);
+    });
+    // 'close' rather than 'exit': every pipe, fd 3 included, has been read to the end.
+    child.once('close', (exitCode, exitSignal) => {
+      clearTimeout(watchdog);
+      signal?.removeEventListener('abort', onAbort);
+      const outcome: ChildOutcome = {
+        frames,
+        stdout: stdout.toString(),
+        stderr: stderr.toString(),
+        exitCode,
+        signal: exitSignal,
+        aborted,
+        durationMs: performance.now() - startedAt,
+      };
+      if (killedAfterSilenceMs !== undefined) outcome.killedAfterSilenceMs = killedAfterSilenceMs;
+      resolve(outcome);
+    });
+  });
+}

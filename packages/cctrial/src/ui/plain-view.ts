@@ -1,0 +1,42 @@
+/**
+ * The human report without a status line: the seed's phrases and blocks, as plain lines.
+ * Groups come first, largest first, each with one representative stack and its tests.
+ */
+import pc from 'picocolors';
+import type { CctrialEvent, EventSink } from '../events.js';
+import { firstLine, formatError, formatRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
+
+const MAX_LISTED_TESTS = 10;
+
+export function createPlainView(write: (text: string) => void, root: string): EventSink {
+  const failures = new Map<string, Extract<CctrialEvent, { type: 'test:fail' }>>();
+  const keyOf = (ref: { file: string; name: string[]; occurrence: number }) => JSON.stringify([ref.file, ref.name, ref.occurrence]);
+
+  return (event) => {
+    switch (event.type) {
+      case 'run:start':
+        failures.clear();
+        write(event.tests === null ? `Running tests in ${event.files} files.\n` : `Running ${event.tests} tests.\n`);
+        break;
+      case 'test:fail':
+        failures.set(keyOf(event), event);
+        break;
+      case 'groups':
+        for (const group of event.groups) {
+          const representative = failures.get(keyOf(group.tests[0]!));
+          const title = `${group.count} test${group.count === 1 ? '' : 's'}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
+          write(`\n${'='.repeat(RULE_WIDTH)} ${pc.red(title)}\n`);
+          if (representative) write(formatError(representative.error, root) + '\n');
+          for (const test of group.tests.slice(0, MAX_LISTED_TESTS)) write(`  - ${formatRef(test)}\n`);
+          if (group.count > MAX_LISTED_TESTS) write(`  ... and ${group.count - MAX_LISTED_TESTS} more\n`);
+        }
+        break;
+      case 'run:end':
+        write(`\n${'-'.repeat(RULE_WIDTH)}\nRan ${totalTests(event)} tests in ${(event.durationMs / 1000).toFixed(3)}s\n\n${formatVerdict(event)}\n`);
+        break;
+      case 'warning':
+        write(pc.yellow(`warning: ${event.message}\n`));
+        break;
+    }
+  };
+}

@@ -1,0 +1,56 @@
+/** Positional arguments: a project name, a folder, or a test file. */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { TestFile } from '../discovery.js';
+import { ConfigError } from '../errors.js';
+import type { Project } from './projects.js';
+
+export interface Selection {
+  projects: Project[];
+  /** Keeps only the test files under these absolute paths; undefined keeps them all. */
+  pathFilters?: string[];
+}
+
+export function selectProjects(all: Project[], args: string[], cwd: string): Selection {
+  if (args.length === 0) return { projects: all };
+  const whole = new Set<Project>();
+  const partial = new Set<Project>();
+  const pathFilters: string[] = [];
+  for (const arg of args) {
+    const byName = all.find((project) => project.name === arg);
+    if (byName) {
+      whole.add(byName);
+      continue;
+    }
+    const absolute = path.resolve(cwd, arg);
+    if (!existsSync(absolute)) throw unknownArgument(arg, all);
+    const inside = all.filter((project) => project.root === absolute || project.root.startsWith(absolute + path.sep));
+    if (inside.length > 0 && statSync(absolute).isDirectory()) {
+      inside.forEach((project) => whole.add(project));
+      continue;
+    }
+    const owner = all
+      .filter((project) => absolute.startsWith(project.root + path.sep))
+      .sort((a, b) => b.root.length - a.root.length)[0];
+    if (!owner) throw unknownArgument(arg, all);
+    partial.add(owner);
+    pathFilters.push(absolute);
+  }
+  const selection: Selection = { projects: all.filter((project) => whole.has(project) || partial.has(project)) };
+  // Projects chosen whole keep all their files even when other arguments name single paths.
+  if (pathFilters.length > 0) selection.pathFilters = [...pathFilters, ...[...whole].map((project) => project.root)];
+  return selection;
+}
+
+export function filterByPaths(files: TestFile[], pathFilters: string[] | undefined): TestFile[] {
+  if (!pathFilters) return files;
+  return files.filter((file) => pathFilters.some((filter) => file.absolute === filter || file.absolute.startsWith(filter + path.sep)));
+}
+
+function unknownArgument(arg: string, all: Project[]): ConfigError {
+  const names = all.map((project) => project.name).join(', ');
+  return new ConfigError(
+    `"${arg}" is neither a project of this workspace nor an existing path. ` +
+      `Give a project name (${names || 'none found'}), or a folder or test file inside one.`,
+  );
+}
