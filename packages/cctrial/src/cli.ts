@@ -8,6 +8,8 @@ import { helpText, parseOptions, type Options } from './options.js';
 import { killAllGroups } from './runner/process-group.js';
 import { createJsonView } from './ui/json-view.js';
 import { createPlainView } from './ui/plain-view.js';
+import { createNotifier, type Notify } from './notify.js';
+import { startSession } from './session.js';
 
 export const EXIT_GREEN = 0;
 export const EXIT_FAILURES = 1;
@@ -25,37 +27,47 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(VERSION + '\n');
     return EXIT_GREEN;
   }
-  return runOnce(options);
+  return run(options);
 }
 
-async function runOnce(options: Options): Promise<number> {
+async function run(options: Options): Promise<number> {
   const write = (text: string) => process.stdout.write(text);
   let view: EventSink = () => {};
-  const engine = new Engine(options, (event) => view(event));
+  const emit: EventSink = (event) => view(event);
+  const engine = new Engine(options, emit);
   view = options.json ? createJsonView(write) : createPlainView(write, engine.workspace.root);
   if (engine.files.length === 0) {
     throw new ConfigError(
       `No test files found in ${engine.selection.projects.map((project) => project.name).join(', ') || engine.workspace.root}. ` +
-        'cctrial looks for node --test\'s patterns (*.test.js, test/**/*.js, ... and their .ts variants); add a test or select another project.',
+        "cctrial looks for node --test's patterns (*.test.js, test/**/*.js, ... and their .ts variants); add a test or select another project.",
     );
   }
-  const { report } = await engine.runSuite('suite', null);
-  return report.results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled') ? EXIT_FAILURES : EXIT_GREEN;
+  const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
+  const session = await startSession(engine, emit, notify);
+  quitSession = () => session.dispatch({ type: 'quit' });
+  const code = await session.exited;
+  return signalExitCode ?? code;
 }
 
-function exitOn(signal: NodeJS.Signals, code: number) {
-  process.once(signal, () => {
-    killAllGroups();
-    process.exit(code);
+/** The first signal asks the session to stop cleanly; without a session, or on a second signal, stop now. */
+let quitSession: (() => void) | undefined;
+let signalExitCode: number | undefined;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.on(signal, () => {
+    if (signalExitCode !== undefined || !quitSession) {
+      killAllGroups();
+      process.exit(code);
+    }
+    signalExitCode = code;
+    quitSession();
   });
 }
-exitOn('SIGINT', 130);
-exitOn('SIGTERM', 143);
-exitOn('SIGHUP', 129);
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    killAllGroups();
+    // Exit explicitly: a test's stray handle in this process (a notifier child, say) must not keep cctrial alive.
+    process.stdout.write('', () => process.exit(code));
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {

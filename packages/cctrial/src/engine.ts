@@ -3,12 +3,13 @@
  * or exact tests and reports each step as events. It decides nothing: the CLI and the loop do.
  */
 import type { CctrialEvent, EventSink, Phase } from './events.js';
-import { discoverTestFiles, type TestFile } from './discovery.js';
+import { discoverTestFiles, updateTestFiles, type TestFile } from './discovery.js';
 import { groupFailures, type FailureGroup } from './results/group.js';
 import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
+import { watchRoots } from './workspace/links.js';
 import { listProjects, type Project } from './workspace/projects.js';
 import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
 import { filterByPaths, selectProjects, type Selection } from './workspace/select.js';
@@ -47,6 +48,17 @@ export class Engine {
   discover(): TestFile[] {
     this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root), this.selection.pathFilters);
     return this.testFiles;
+  }
+
+  /** Applies created and deleted files from the watcher to the test file list, without rescanning. */
+  updateFiles(created: string[], deleted: string[]): void {
+    const updated = updateTestFiles(this.testFiles, this.selection.projects, this.workspace.root, created, deleted);
+    this.testFiles = filterByPaths(updated, this.selection.pathFilters);
+  }
+
+  /** The folders whose changes can change the selected tests' results. */
+  watchRoots(): string[] {
+    return watchRoots(this.selection.projects, this.projects, this.workspace.root);
   }
 
   /** Runs every selected test file. `expectedTests` is the count from an earlier run, when known. */

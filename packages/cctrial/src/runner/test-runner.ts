@@ -94,6 +94,7 @@ export class TestRunner {
   }
 
   private async runJob(job: FileJob, progress: RunProgress, signal?: AbortSignal): Promise<FileRun> {
+    if (signal?.aborted) return skippedRun(job.file, this.config.root);
     const loader = chooseLoader(job.file.absolute, this.config.importModule, this.nativeTypeStripping);
     const onFrame = (frame: ChildFrame) => {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
@@ -155,9 +156,17 @@ function targetNotRun(target: TestResult): TestResult {
       type: 'TestNotFoundError',
       message:
         `The test "${name}" did not run: it was renamed, removed, or is now skipped. ` +
-        'Save any file to run the whole suite again and pick up the new names.',
+        'Run the whole suite again to pick up the new names (cctrial does so by itself while watching).',
     },
     ...(target.line === undefined ? {} : { line: target.line }),
     ...(target.column === undefined ? {} : { column: target.column }),
   };
+}
+
+/** The placeholder for a file that a cancelled run never started. */
+function skippedRun(file: TestFile, root: string): FileRun {
+  return collectFileRun(
+    { project: file.project, absoluteFile: file.absolute, root },
+    { frames: [], stdout: '', stderr: '', exitCode: null, signal: null, aborted: true, durationMs: 0 },
+  );
 }

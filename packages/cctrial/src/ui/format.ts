@@ -56,3 +56,10 @@ export function formatError(error: SerializedError, root: string): string {
   if (error.cause) lines.push(`  [cause] ${formatError(error.cause, root).split('\n').join('\n  ')}`);
   return lines.join('\n');
 }
+
+/** Expected and actual values of an assertion, when the message does not already show them. */
+export function formatComparison(error: SerializedError): string {
+  if (error.expected === undefined || error.actual === undefined) return '';
+  if (error.message.includes(error.actual) && error.message.includes(error.expected)) return '';
+  return `\n${pc.green(`expected: ${error.expected}`)}\n${pc.red(`actual:   ${error.actual}`)}\n`;
+}

@@ -3,8 +3,8 @@
  * Groups come first, largest first, each with one representative stack and its tests.
  */
 import pc from 'picocolors';
-import type { CctrialEvent, EventSink } from '../events.js';
-import { firstLine, formatError, formatRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
+import type { CctrialEvent, EventSink, Phase, TestRef } from '../events.js';
+import { firstLine, formatComparison, formatError, formatRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
 
 const MAX_LISTED_TESTS = 10;
 
@@ -12,9 +12,28 @@ export function createPlainView(write: (text: string) => void, root: string): Ev
   const failures = new Map<string, Extract<CctrialEvent, { type: 'test:fail' }>>();
   const keyOf = (ref: { file: string; name: string[]; occurrence: number }) => JSON.stringify([ref.file, ref.name, ref.occurrence]);
 
+  let phase: Phase = 'suite';
+  let target: TestRef | undefined;
+  let output: Array<{ file: string; stdout: string; stderr: string }> = [];
+
   return (event) => {
     switch (event.type) {
+      case 'fix':
+        target = event.test;
+        write(`re-run: ${formatRef(event.test)}\n`);
+        break;
+      case 'change':
+        write(`changed: ${event.files.slice(0, 3).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}\n`);
+        break;
+      case 'idle':
+        write('waiting for filesystem change...\n');
+        break;
+      case 'output':
+        output.push(event);
+        break;
       case 'run:start':
+        phase = event.phase;
+        output = [];
         failures.clear();
         write(event.tests === null ? `Running tests in ${event.files} files.\n` : `Running ${event.tests} tests.\n`);
         break;
@@ -31,9 +50,21 @@ export function createPlainView(write: (text: string) => void, root: string): Ev
           if (group.count > MAX_LISTED_TESTS) write(`  ... and ${group.count - MAX_LISTED_TESTS} more\n`);
         }
         break;
-      case 'run:end':
+      case 'run:end': {
         write(`\n${'-'.repeat(RULE_WIDTH)}\nRan ${totalTests(event)} tests in ${(event.durationMs / 1000).toFixed(3)}s\n\n${formatVerdict(event)}\n`);
+        const failed = event.failed + event.errors + event.cancelled > 0;
+        // Only while fixing one test is its own output worth the screen, as in the seed.
+        if (phase === 'fix' && failed && target) {
+          const failure = failures.get(keyOf(target));
+          if (failure) write(formatComparison(failure.error));
+          for (const { file, stdout, stderr } of output) {
+            if (stdout) write(`\n${pc.dim(`stdout of ${file}:`)}\n${stdout.trimEnd()}\n`);
+            if (stderr) write(`\n${pc.dim(`stderr of ${file}:`)}\n${stderr.trimEnd()}\n`);
+          }
+          write(`\nplease fix: ${formatRef(target)}\n`);
+        }
         break;
+      }
       case 'warning':
         write(pc.yellow(`warning: ${event.message}\n`));
         break;

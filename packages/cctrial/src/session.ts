@@ -1,0 +1,95 @@
+/**
+ * One cctrial session: the watcher, the loop, the engine and the notifier wired together. The loop
+ * decides; this module only carries out its commands and feeds back what happened.
+ */
+import path from 'node:path';
+import { debuglog } from 'node:util';
+import type { Engine, RunOutcome } from './engine.js';
+import type { EventSink } from './events.js';
+import { createLoop, step, type LoopCommand, type LoopEvent, type LoopPhase } from './loop.js';
+import type { Notify } from './notify.js';
+import { toTestRef } from './results/summary.js';
+import type { TestResult } from './results/types.js';
+import { watchFolders, type ChangeBatch, type Watcher } from './watcher.js';
+
+const debug = debuglog('cctrial');
+
+export interface SessionControls {
+  /** Feeds a key press or a signal into the loop. */
+  dispatch(event: LoopEvent): void;
+  /** Resolves with the exit code once the loop has exited and everything is closed. */
+  exited: Promise<number>;
+}
+
+export async function startSession(engine: Engine, emit: EventSink, notify: Notify): Promise<SessionControls> {
+  const { once, forever } = engine.options;
+  let loop = createLoop({ once, forever });
+  let current: AbortController | undefined;
+  /** Results of the last complete suite run: they say which tests have subtests. */
+  let known: TestResult[] = [];
+  let expectedTests: number | null = null;
+  let watcher: Watcher | undefined;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+
+  const dispatch = (event: LoopEvent) => {
+    const next = step(loop, event);
+    debug('loop %s: %s -> %s %j', event.type, loop.state.name, next.loop.state.name, next.commands.map((command) => command.type));
+    loop = next.loop;
+    for (const command of next.commands) execute(command);
+  };
+
+  const start = (phase: LoopPhase, run: (signal: AbortSignal) => Promise<RunOutcome>) => {
+    const controller = new AbortController();
+    current = controller;
+    run(controller.signal).then(
+      ({ report, groups }) => {
+        if (current === controller) current = undefined;
+        if (phase === 'suite' && !report.aborted) {
+          known = report.results;
+          expectedTests = known.length;
+        }
+        dispatch({ type: 'run-finished', phase, results: report.results, groups, aborted: report.aborted });
+      },
+      (error: Error) => {
+        emit({ type: 'warning', message: `the ${phase} run failed: ${error.message}` });
+        dispatch({ type: 'quit' });
+      },
+    );
+  };
+
+  const execute = (command: LoopCommand) => {
+    switch (command.type) {
+      case 'run-suite':
+        return start('suite', (signal) => engine.runSuite('suite', expectedTests, signal));
+      case 'run-fix':
+        emit({ type: 'fix', test: toTestRef(command.target.id) });
+        return start('fix', (signal) => engine.runTests('fix', [command.target], known, signal));
+      case 'run-recheck':
+        return start('recheck', (signal) => engine.runTests('recheck', command.targets, known, signal));
+      case 'cancel-run':
+        current?.abort();
+        current = undefined;
+        return;
+      case 'wait':
+        return emit({ type: 'idle' });
+      case 'notify':
+        return notify(command.notification);
+      case 'exit':
+        current?.abort();
+        void (watcher?.close() ?? Promise.resolve()).finally(() => resolveExit(command.code));
+        return;
+    }
+  };
+
+  const onBatch = (batch: ChangeBatch) => {
+    engine.updateFiles(batch.created, batch.deleted);
+    emit({ type: 'change', files: batch.changed.map((file) => path.relative(engine.workspace.root, file)).sort() });
+    dispatch({ type: 'change' });
+  };
+
+  // Watch before the first run, so that a save during it is not lost.
+  if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch);
+  dispatch({ type: 'start' });
+  return { dispatch, exited };
+}

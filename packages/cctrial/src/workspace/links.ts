@@ -1,0 +1,118 @@
+/**
+ * The folders to watch: the Node equivalent of `pip install -e`. A project depends on the real
+ * folders of the workspace packages it links to, transitively, found three ways: dependency names
+ * that are workspace packages (any package manager, yarn PnP included), symlinks in node_modules
+ * (npm link, file: and link: dependencies, pnpm and bun per-package links), and tsconfig `paths`
+ * (Nx integrated repos have no symlinks).
+ */
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { Project } from './projects.js';
+import { readPackageJson, type PackageJson } from './root.js';
+
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+/** Every folder the selected projects' tests can load code from, nested folders removed. */
+export function watchRoots(selected: Project[], all: Project[], root: string): string[] {
+  const byName = new Map(all.map((project) => [project.name, project.root]));
+  const folders = new Set<string>();
+  const queue = selected.map((project) => project.root);
+  while (queue.length > 0) {
+    const dir = queue.shift()!;
+    if (folders.has(dir)) continue;
+    folders.add(dir);
+    const manifest = readPackageJson(dir);
+    for (const name of dependencyNames(manifest)) {
+      const linked = byName.get(name) ?? linkedFolder(dir, name, root);
+      if (linked) queue.push(linked);
+    }
+    for (const output of buildOutputs(dir, manifest)) folders.add(output);
+  }
+  for (const target of tsconfigPathTargets(root)) folders.add(target);
+  return removeNested([...folders]);
+}
+
+function dependencyNames(manifest: PackageJson | undefined): string[] {
+  if (!manifest) return [];
+  return [...new Set(DEPENDENCY_FIELDS.flatMap((field) => Object.keys(manifest[field] ?? {})))];
+}
+
+/** A dependency installed as a symlink to a folder outside any node_modules is linked source. */
+function linkedFolder(fromDir: string, name: string, root: string): string | undefined {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(candidate)) {
+      if (!lstatSync(candidate).isSymbolicLink()) return undefined;
+      const real = realpathSync(candidate);
+      return real.includes(NODE_MODULES) ? undefined : real;
+    }
+    if (dir === root || dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/**
+ * The built files a package's `main`/`exports` point to: tests that import a linked package load
+ * those, so a rebuild there must trigger a run even though dist folders are usually not source.
+ */
+function buildOutputs(dir: string, manifest: PackageJson | undefined): string[] {
+  if (!manifest) return [];
+  const entries = [manifest.main, ...exportTargets(manifest.exports)].filter((entry): entry is string => typeof entry === 'string');
+  const folders = new Set<string>();
+  for (const entry of entries) {
+    const first = path.normalize(entry).split(path.sep).find((part) => part !== '.' && part !== '');
+    if (first && first !== path.basename(entry)) folders.add(path.join(dir, first));
+  }
+  return [...folders].filter((folder) => existsSync(folder));
+}
+
+function exportTargets(exports: unknown): unknown[] {
+  if (typeof exports === 'string') return [exports];
+  if (exports && typeof exports === 'object') return Object.values(exports).flatMap(exportTargets);
+  return [];
+}
+
+/** Folders that tsconfig `paths` map imports to, from the root's base tsconfig. */
+function tsconfigPathTargets(root: string): string[] {
+  const folders: string[] = [];
+  for (const name of ['tsconfig.base.json', 'tsconfig.json']) {
+    const file = path.join(root, name);
+    if (!existsSync(file)) continue;
+    const config = readJsonWithComments(file) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } } | undefined;
+    const baseUrl = path.resolve(root, config?.compilerOptions?.baseUrl ?? '.');
+    for (const targets of Object.values(config?.compilerOptions?.paths ?? {})) {
+      for (const target of targets) {
+        const withoutGlob = target.replace(/\*.*$/, '');
+        const resolved = path.resolve(baseUrl, withoutGlob);
+        // A path to a file (libs/a/src/index.ts) watches its library folder, not just the file.
+        const folder = path.extname(resolved) ? path.dirname(resolved) : resolved;
+        if (existsSync(folder)) folders.push(libraryRoot(folder, root));
+      }
+    }
+    break;
+  }
+  return folders;
+}
+
+/** The nearest folder above `folder` that is a project (has a package.json or project.json). */
+function libraryRoot(folder: string, root: string): string {
+  for (let dir = folder; dir.startsWith(root) && dir !== root; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, 'project.json'))) return dir;
+  }
+  return folder;
+}
+
+function readJsonWithComments(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    // tsconfig allows comments and trailing commas.
+    return JSON.parse(text.replace(/\/\*[\s\S]*?\*\/|("(?:\\.|[^"\\])*")|\/\/[^\n]*/g, (_match, string) => string ?? '').replace(/,(\s*[}\]])/g, '$1'));
+  } catch {
+    return undefined;
+  }
+}
+
+function removeNested(folders: string[]): string[] {
+  const sorted = [...new Set(folders)].sort();
+  return sorted.filter((folder) => !sorted.some((other) => other !== folder && folder.startsWith(other + path.sep)));
+}
