@@ -1,0 +1,2 @@
+export { Cart } from './cart.js';
+export { amountOff, multibuy, percentOff, totalDiscount } from './discounts.js';

@@ -1,0 +1,2 @@
+export { Money, sum } from './money.js';
+export { roundCents } from './round.js';

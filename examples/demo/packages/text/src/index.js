@@ -1,0 +1,1 @@
+export { alignRight, center, columns, truncate } from './layout.js';
