@@ -8,6 +8,8 @@ import { helpText, parseOptions, type Options } from './options.js';
 import { killAllGroups } from './runner/process-group.js';
 import { createJsonView } from './ui/json-view.js';
 import { createPlainView } from './ui/plain-view.js';
+import { createTerminalView } from './ui/terminal-view.js';
+import { keysHelp, listenForKeys } from './ui/keys.js';
 import { createNotifier, type Notify } from './notify.js';
 import { startSession } from './session.js';
 
@@ -31,11 +33,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(options: Options): Promise<number> {
-  const write = (text: string) => process.stdout.write(text);
   let view: EventSink = () => {};
   const emit: EventSink = (event) => view(event);
   const engine = new Engine(options, emit);
-  view = options.json ? createJsonView(write) : createPlainView(write, engine.workspace.root);
+  const ui = createView(options, engine.workspace.root);
+  view = ui.sink;
   if (engine.files.length === 0) {
     throw new ConfigError(
       `No test files found in ${engine.selection.projects.map((project) => project.name).join(', ') || engine.workspace.root}. ` +
@@ -45,8 +47,26 @@ async function run(options: Options): Promise<number> {
   const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
   const session = await startSession(engine, emit, notify);
   quitSession = () => session.dispatch({ type: 'quit' });
+  const stopKeys = interactive(options)
+    ? listenForKeys(process.stdin, (action) => (action === 'help' ? ui.print(keysHelp()) : session.dispatch({ type: action })))
+    : undefined;
   const code = await session.exited;
+  stopKeys?.();
+  ui.close();
   return signalExitCode ?? code;
+}
+
+/** The TTY decision, made once: NDJSON, the status-line view, or plain lines. */
+function createView(options: Options, root: string): { sink: EventSink; print(text: string): void; close(): void } {
+  const write = (text: string) => void process.stdout.write(text);
+  if (options.json) return { sink: createJsonView(write), print: write, close() {} };
+  if (process.stdout.isTTY) return createTerminalView(process.stdout, root, options.verbose);
+  return { sink: createPlainView(write, root, options.verbose), print: write, close() {} };
+}
+
+/** Keys need a terminal on both ends, and a session that waits for them. */
+function interactive(options: Options): boolean {
+  return !options.json && !options.once && Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
 
 /** The first signal asks the session to stop cleanly; without a session, or on a second signal, stop now. */

@@ -6,6 +6,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
+import { keysHelp } from './ui/keys.js';
+import { STATUS_LEGEND } from './ui/status-line.js';
 
 export interface Options {
   cwd: string;
@@ -50,7 +52,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
   { name: 'no-notify', type: 'boolean', description: 'Do not send desktop notifications.' },
   { name: 'cwd', type: 'string', value: 'DIR', description: 'Run as if started in DIR.' },
-  { name: 'verbose', short: 'v', type: 'boolean', description: 'List every test file at start-up.' },
+  { name: 'verbose', short: 'v', type: 'boolean', description: 'List every test as it runs, with its outcome.' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' },
   { name: 'version', type: 'boolean', description: 'Print the version.' },
 ];
@@ -120,6 +122,10 @@ export function helpText(version: string): string {
     '',
     'Options:',
     ...rows,
+    '',
+    STATUS_LEGEND,
+    '',
+    keysHelp().trimEnd(),
     '',
     'Exit codes: 0 all tests passed, 1 tests failed, 2 usage or configuration error.',
   ].join('\n');

@@ -8,7 +8,7 @@ import { firstLine, formatComparison, formatError, formatRef, formatVerdict, RUL
 
 const MAX_LISTED_TESTS = 10;
 
-export function createPlainView(write: (text: string) => void, root: string): EventSink {
+export function createPlainView(write: (text: string) => void, root: string, verbose = false): EventSink {
   const failures = new Map<string, Extract<CctrialEvent, { type: 'test:fail' }>>();
   const keyOf = (ref: { file: string; name: string[]; occurrence: number }) => JSON.stringify([ref.file, ref.name, ref.occurrence]);
 
@@ -39,6 +39,10 @@ export function createPlainView(write: (text: string) => void, root: string): Ev
         break;
       case 'test:fail':
         failures.set(keyOf(event), event);
+        if (verbose) write(`${pc.red(event.outcome.padEnd(9))} ${formatRef(event)}\n`);
+        break;
+      case 'test:pass':
+        if (verbose) write(`${event.outcome.padEnd(9)} ${formatRef(event)}\n`);
         break;
       case 'groups':
         for (const group of event.groups) {

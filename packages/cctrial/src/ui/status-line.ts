@@ -1,0 +1,119 @@
+/**
+ * The one line at the bottom of a TTY that always shows where the run is. Everything else is
+ * printed above it: the line is cleared, the text written, and the line drawn again.
+ *
+ * Hand-written rather than cli-progress: cli-progress either turns the terminal's line wrapping
+ * off while it is active, which cuts every printed stack line wider than the screen, or cuts its
+ * own line with String#substr, which counts colour codes and can split one; and its log() output
+ * waits for the next timer tick. This is the part of it cctrial needs, done right (docs/architecture.md).
+ */
+import { stripVTControlCharacters } from 'node:util';
+import pc from 'picocolors';
+
+export interface StatusCounts {
+  done: number;
+  total: number | null;
+  failed: number;
+  errors: number;
+  skipped: number;
+  todo: number;
+  cancelled: number;
+}
+
+const CLEAR_LINE = '\r\x1b[2K';
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
+const MIN_NAME_WIDTH = 10;
+const REDRAW_INTERVAL_MS = 50;
+
+export class StatusLine {
+  private current = '';
+  private counts: StatusCounts | undefined;
+  private drawnWidth = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    stream.write(HIDE_CURSOR);
+    stream.on('resize', this.onResize);
+  }
+
+  /** Updates the line; redraws at most every REDRAW_INTERVAL_MS, so that fast runs do not flood the terminal. */
+  update(current: string, counts: StatusCounts): void {
+    this.current = current;
+    this.counts = { ...counts };
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.draw();
+    }, REDRAW_INTERVAL_MS);
+  }
+
+  /** Prints text above the status line, then draws the line again. */
+  print(text: string): void {
+    if (this.closed) return void this.stream.write(text);
+    this.stream.write(CLEAR_LINE + text);
+    this.draw();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.stream.off('resize', this.onResize);
+    this.stream.write((this.drawnWidth > 0 ? '\n' : '') + SHOW_CURSOR);
+  }
+
+  private draw(): void {
+    if (this.closed || !this.counts) return;
+    const text = formatStatus(this.current, this.counts, this.width());
+    this.stream.write(CLEAR_LINE + text);
+    this.drawnWidth = stripVTControlCharacters(text).length;
+  }
+
+  private width(): number {
+    return this.stream.columns || 80;
+  }
+
+  private readonly onResize = () => {
+    // A narrower terminal may have wrapped the old line: climb to its first row and clear below.
+    const rows = Math.ceil(this.drawnWidth / this.width());
+    if (rows > 1) this.stream.write(`\x1b[${rows - 1}A`);
+    this.stream.write('\r\x1b[J');
+    this.drawnWidth = 0;
+    this.draw();
+  };
+}
+
+/** `<current test> done/total nF nE nS nT nC`, cut to one column less than the width so it never wraps. */
+export function formatStatus(current: string, counts: StatusCounts, width: number): string {
+  const column = (count: number, letter: string, color: (text: string) => string) => {
+    const text = `${String(count).padStart(5)}${letter}`;
+    return count > 0 ? color(text) : text;
+  };
+  const progress = `${String(counts.done).padStart(5)}/${String(counts.total ?? '?').padStart(5)}`;
+  const tail = [
+    progress,
+    column(counts.failed, 'F', pc.red),
+    column(counts.errors, 'E', pc.red),
+    column(counts.skipped, 'S', pc.cyan),
+    column(counts.todo, 'T', pc.blue),
+    column(counts.cancelled, 'C', pc.yellow),
+  ].join(' ');
+  const nameWidth = width - 1 - stripVTControlCharacters(tail).length - 1;
+  if (nameWidth < MIN_NAME_WIDTH) return cut(`${progress} ${counts.failed + counts.errors + counts.cancelled}✗`, width - 1);
+  return `${cutStart(current, nameWidth).padEnd(nameWidth)} ${tail}`;
+}
+
+/** Keeps the end of a long name: the test's own name matters more than its file's folders. */
+function cutStart(text: string, width: number): string {
+  return text.length <= width ? text : '…' + text.slice(text.length - width + 1);
+}
+
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : text.slice(0, Math.max(0, width - 1)) + '…';
+}
+
+export const STATUS_LEGEND = [
+  'Status line (TTY only): <current test>  done/total  F failures (assertions)  E errors (other exceptions,',
+  '  hooks, files that fail to load)  S skipped  T todo  C cancelled (timed out, or killed by the watchdog).',
+].join('\n');

@@ -1,0 +1,51 @@
+/** The TTY view: the plain report printed above a status line that updates in place. */
+import type { EventSink } from '../events.js';
+import { createPlainView } from './plain-view.js';
+import { StatusLine, type StatusCounts } from './status-line.js';
+
+export interface TerminalView {
+  sink: EventSink;
+  print(text: string): void;
+  close(): void;
+}
+
+export function createTerminalView(stream: NodeJS.WriteStream, root: string, verbose: boolean): TerminalView {
+  const status = new StatusLine(stream);
+  const print = (text: string) => status.print(text);
+  const plain = createPlainView(print, root, verbose);
+  let counts: StatusCounts = { done: 0, total: null, failed: 0, errors: 0, skipped: 0, todo: 0, cancelled: 0 };
+  let current = '';
+
+  const sink: EventSink = (event) => {
+    plain(event);
+    switch (event.type) {
+      case 'run:start':
+        counts = { done: 0, total: event.tests, failed: 0, errors: 0, skipped: 0, todo: 0, cancelled: 0 };
+        current = '';
+        break;
+      case 'test:start':
+        current = `${event.file} › ${event.name}`;
+        break;
+      case 'test:pass':
+        counts.done++;
+        if (event.outcome === 'skip') counts.skipped++;
+        if (event.outcome === 'todo') counts.todo++;
+        break;
+      case 'test:fail':
+        counts.done++;
+        if (event.outcome === 'failure') counts.failed++;
+        if (event.outcome === 'error') counts.errors++;
+        if (event.outcome === 'cancelled') counts.cancelled++;
+        break;
+      case 'run:end': {
+        const done = event.passed + event.failed + event.errors + event.skipped + event.todo + event.cancelled;
+        counts = { ...event, done, total: done };
+        break;
+      }
+      default:
+        return;
+    }
+    status.update(current, counts);
+  };
+  return { sink, print, close: () => status.close() };
+}
