@@ -12,6 +12,7 @@ import { createTerminalView } from './ui/terminal-view.js';
 import { keysHelp, listenForKeys } from './ui/keys.js';
 import { createNotifier, type Notify } from './notify.js';
 import { startSession } from './session.js';
+import { initHint, initWorkspace } from './init.js';
 
 export const EXIT_GREEN = 0;
 export const EXIT_FAILURES = 1;
@@ -20,6 +21,7 @@ export const EXIT_USAGE = 2;
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'init') return init(parseOptions(argv.slice(1)));
   const options = parseOptions(argv);
   if (options.help) {
     process.stdout.write(helpText(VERSION) + '\n');
@@ -30,6 +32,13 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_GREEN;
   }
   return run(options);
+}
+
+function init(options: Options): number {
+  const changes = initWorkspace(options.cwd);
+  process.stdout.write(changes.length === 0 ? 'cctrial init: nothing to change, already set up.\n' : changes.map((change) => `cctrial init: ${change}\n`).join(''));
+  process.stdout.write(initHint(options.cwd) + '\n');
+  return EXIT_GREEN;
 }
 
 async function run(options: Options): Promise<number> {

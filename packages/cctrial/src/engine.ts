@@ -9,7 +9,7 @@ import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
-import { watchRoots } from './workspace/links.js';
+import { customConditions, watchRoots } from './workspace/links.js';
 import { listProjects, type Project } from './workspace/projects.js';
 import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
 import { filterByPaths, selectProjects, type Selection } from './workspace/select.js';
@@ -36,6 +36,7 @@ export class Engine {
       jobs: options.jobs,
       timeoutMs: options.timeoutMs,
       silenceLimitMs: options.silenceLimitMs,
+      conditions: customConditions(this.workspace.root),
       ...(options.importModule ? { importModule: options.importModule } : {}),
       ...(options.grep ? { grep: options.grep } : {}),
     });
@@ -58,7 +59,7 @@ export class Engine {
 
   /** The folders whose changes can change the selected tests' results. */
   watchRoots(): string[] {
-    return watchRoots(this.selection.projects, this.projects, this.workspace.root);
+    return watchRoots(this.selection.projects, this.projects, this.workspace.root, this.options.watch);
   }
 
   /** Runs every selected test file. `expectedTests` is the count from an earlier run, when known. */

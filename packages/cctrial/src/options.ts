@@ -13,6 +13,8 @@ export interface Options {
   cwd: string;
   /** Positional arguments: project names, folders or test files. */
   targets: string[];
+  /** Extra folders to watch, absolute. */
+  watch: string[];
   once: boolean;
   forever: boolean;
   json: boolean;
@@ -32,6 +34,7 @@ interface Flag {
   name: string;
   short?: string;
   type: 'boolean' | 'string';
+  multiple?: boolean;
   value?: string;
   description: string;
 }
@@ -51,6 +54,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'import', type: 'string', value: 'MODULE', description: 'Preload MODULE in every test process (a loader such as tsx). Default: detected.' },
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
   { name: 'no-notify', type: 'boolean', description: 'Do not send desktop notifications.' },
+  { name: 'watch', type: 'string', value: 'DIR', multiple: true, description: 'Also watch DIR (repeatable); linked packages are found by themselves.' },
   { name: 'cwd', type: 'string', value: 'DIR', description: 'Run as if started in DIR.' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every test as it runs, with its outcome.' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' },
@@ -64,12 +68,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: Object.fromEntries(FLAGS.map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }])),
+      options: Object.fromEntries(
+        FLAGS.map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) }]),
+      ),
     });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '.')} Run "cctrial --help" for the list of flags.`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const string = (name: string) => values[name] as string | undefined;
   const flag = (name: string) => values[name] === true;
 
@@ -79,6 +85,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const options: Options = {
     cwd: workDir,
     targets: parsed.positionals,
+    watch: ((values.watch as string[] | undefined) ?? []).map((dir) => path.resolve(workDir, dir)),
     // In CI nothing will ever save a file: never wait for one unless asked to.
     once: flag('once') || (Boolean(env.CI) && !flag('forever')),
     forever: flag('forever'),
@@ -116,6 +123,7 @@ export function helpText(version: string): string {
     `cctrial ${version}: a continuous test runner for Node.js monorepos, built on node:test.`,
     '',
     'Usage: cctrial [options] [PROJECT | PATH ...]',
+    '       cctrial init     add a "cctrial" script to each tested package, and a task to turbo.json',
     '',
     'Runs every test of the selected projects (all by default), groups the failures by identical error,',
     'then re-runs the one test whose error breaks the most tests on every save, until everything passes.',

@@ -20,6 +20,8 @@ export interface RunnerConfig {
   /** Silence after which the watchdog kills a child. */
   silenceLimitMs: number;
   importModule?: string;
+  /** Export conditions for module resolution (node --conditions). */
+  conditions?: string[];
   grep?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -102,7 +104,7 @@ export class TestRunner {
     const child = await runChild(
       {
         node: process.execPath,
-        args: childArgs(loader, this.config.timeoutMs, job.selection),
+        args: [...(this.config.conditions ?? []).map((condition) => `--conditions=${condition}`), ...childArgs(loader, this.config.timeoutMs, job.selection)],
         cwd: job.file.projectRoot,
         env: { ...(this.config.env ?? process.env), NODE_TEST_CONTEXT: undefined },
         silenceLimitMs: this.config.silenceLimitMs,

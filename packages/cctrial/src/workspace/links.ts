@@ -14,7 +14,7 @@ const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependenc
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 /** Every folder the selected projects' tests can load code from, nested folders removed. */
-export function watchRoots(selected: Project[], all: Project[], root: string): string[] {
+export function watchRoots(selected: Project[], all: Project[], root: string, extra: string[] = []): string[] {
   const byName = new Map(all.map((project) => [project.name, project.root]));
   const folders = new Set<string>();
   const queue = selected.map((project) => project.root);
@@ -30,6 +30,7 @@ export function watchRoots(selected: Project[], all: Project[], root: string): s
     for (const output of buildOutputs(dir, manifest)) folders.add(output);
   }
   for (const target of tsconfigPathTargets(root)) folders.add(target);
+  for (const folder of extra) folders.add(folder);
   return removeNested([...folders]);
 }
 
@@ -74,24 +75,41 @@ function exportTargets(exports: unknown): unknown[] {
 
 /** Folders that tsconfig `paths` map imports to, from the root's base tsconfig. */
 function tsconfigPathTargets(root: string): string[] {
+  const options = rootCompilerOptions(root);
+  const baseUrl = path.resolve(root, options?.baseUrl ?? '.');
   const folders: string[] = [];
-  for (const name of ['tsconfig.base.json', 'tsconfig.json']) {
-    const file = path.join(root, name);
-    if (!existsSync(file)) continue;
-    const config = readJsonWithComments(file) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } } | undefined;
-    const baseUrl = path.resolve(root, config?.compilerOptions?.baseUrl ?? '.');
-    for (const targets of Object.values(config?.compilerOptions?.paths ?? {})) {
-      for (const target of targets) {
-        const withoutGlob = target.replace(/\*.*$/, '');
-        const resolved = path.resolve(baseUrl, withoutGlob);
-        // A path to a file (libs/a/src/index.ts) watches its library folder, not just the file.
-        const folder = path.extname(resolved) ? path.dirname(resolved) : resolved;
-        if (existsSync(folder)) folders.push(libraryRoot(folder, root));
-      }
+  for (const targets of Object.values(options?.paths ?? {})) {
+    for (const target of targets) {
+      const resolved = path.resolve(baseUrl, target.replace(/\*.*$/, ''));
+      // A path to a file (libs/a/src/index.ts) watches its library folder, not just the file.
+      const folder = path.extname(resolved) ? path.dirname(resolved) : resolved;
+      if (existsSync(folder)) folders.push(libraryRoot(folder, root));
     }
-    break;
   }
   return folders;
+}
+
+/**
+ * tsconfig `customConditions` (Nx "TS solution" repos point a custom export condition at src/):
+ * without the same conditions, Node would load the packages' built files instead of the sources.
+ */
+export function customConditions(root: string): string[] {
+  const conditions = rootCompilerOptions(root)?.customConditions;
+  return Array.isArray(conditions) ? conditions.filter((condition): condition is string => typeof condition === 'string') : [];
+}
+
+interface CompilerOptions {
+  baseUrl?: string;
+  paths?: Record<string, string[]>;
+  customConditions?: unknown;
+}
+
+function rootCompilerOptions(root: string): CompilerOptions | undefined {
+  for (const name of ['tsconfig.base.json', 'tsconfig.json']) {
+    const file = path.join(root, name);
+    if (existsSync(file)) return (readJsonWithComments(file) as { compilerOptions?: CompilerOptions } | undefined)?.compilerOptions;
+  }
+  return undefined;
 }
 
 /** The nearest folder above `folder` that is a project (has a package.json or project.json). */
