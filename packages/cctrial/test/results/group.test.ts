@@ -1,0 +1,212 @@
+/**
+ * Grouping failures by root cause: plain data first, then real runs of a monorepo whose tests fail
+ * through a linked workspace package, with 1 and 4 workers.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { CctrialEvent } from '../../src/events.js';
+import { groupFailures, type FailureGroup } from '../../src/results/group.js';
+import type { Outcome, SerializedError, TestResult } from '../../src/results/types.js';
+import { eventsOfType, lineOf, runEngineSuite, type EngineRun } from '../helpers/fixtures.js';
+import { writeNpmMonorepo } from '../helpers/workspace.js';
+
+const ROOT = '/work/repo';
+
+let nextLine = 1;
+/** A failing result; `site` is where the error was thrown, as root-relative `file:line:column`. */
+function failed(file: string, name: string, error: { type?: string; message: string; site?: string }, extra: { project?: string; outcome?: Outcome } = {}): TestResult {
+  const serialized: SerializedError = { type: error.type ?? 'Error', message: error.message };
+  if (error.site) serialized.stack = `${serialized.type}: ${error.message}\n    at helper (${ROOT}/${error.site})\n    at node:internal/test_runner/test:1:1`;
+  return {
+    id: { project: extra.project ?? 'app', file, path: [name], occurrence: 0 },
+    kind: 'test',
+    pathKinds: ['test'],
+    outcome: extra.outcome ?? 'error',
+    durationMs: 1,
+    line: nextLine++,
+    column: 1,
+    error: serialized,
+  };
+}
+
+const names = (group: FailureGroup) => group.tests.map((test) => `${test.id.project}:${test.id.file}:${test.id.path.join(' › ')}`);
+
+describe('groupFailures', () => {
+  it('merges the same type, message and throw site from different tests and files', () => {
+    const error = { type: 'TypeError', message: 'x is not a function', site: 'src/x.js:3:9' };
+    const groups = groupFailures([failed('a.test.js', 'one', error), failed('b.test.js', 'two', error)], ROOT);
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]!.signature, 'TypeError: x is not a function @ src/x.js:3:9');
+    assert.deepEqual(names(groups[0]!), ['app:a.test.js:one', 'app:b.test.js:two']);
+  });
+
+  it('never merges the same message with a different type', () => {
+    const groups = groupFailures(
+      [failed('a.test.js', 'one', { type: 'TypeError', message: 'bad input', site: 'src/x.js:3:9' }), failed('a.test.js', 'two', { type: 'RangeError', message: 'bad input', site: 'src/x.js:3:9' })],
+      ROOT,
+    );
+    assert.equal(groups.length, 2);
+  });
+
+  it('never merges the same type and message thrown from different places', () => {
+    const groups = groupFailures(
+      [failed('a.test.js', 'one', { message: 'not found', site: 'src/x.js:3:9' }), failed('a.test.js', 'two', { message: 'not found', site: 'src/y.js:3:9' })],
+      ROOT,
+    );
+    assert.deepEqual(groups.map((group) => group.signature), ['Error: not found @ src/x.js:3:9', 'Error: not found @ src/y.js:3:9']);
+  });
+
+  it('never merges messages that differ in a value that is not volatile', () => {
+    const groups = groupFailures(
+      [failed('a.test.js', 'one', { message: 'expected 3, got 4', site: 'src/x.js:3:9' }), failed('a.test.js', 'two', { message: 'expected 3, got 5', site: 'src/x.js:3:9' })],
+      ROOT,
+    );
+    assert.equal(groups.length, 2);
+  });
+
+  it('merges messages that differ only in dates, uuids and addresses', () => {
+    const groups = groupFailures(
+      [
+        failed('a.test.js', 'one', { message: 'job 123e4567-e89b-12d3-a456-426614174000 failed at 2026-01-02T03:04:05.678Z (0x7ffee4c3a9b0)', site: 'src/job.js:9:11' }),
+        failed('b.test.js', 'two', { message: 'job 9F1C2D3E-0000-4ABC-8DEF-0123456789AB failed at 2027-11-30T23:59:59+02:00 (0x55d0c0ffee00)', site: 'src/job.js:9:11' }),
+      ],
+      ROOT,
+    );
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]!.signature, 'Error: job <uuid> failed at <date> (<address>) @ src/job.js:9:11');
+  });
+
+  it('counts failures, errors and cancellations, but not passes, skips or todos', () => {
+    const error = { message: 'boom', site: 'src/x.js:1:1' };
+    const results = (['pass', 'skip', 'todo', 'failure', 'error', 'cancelled'] as Outcome[]).map((outcome) => failed('a.test.js', outcome, error, { outcome }));
+    const groups = groupFailures(results, ROOT);
+    assert.deepEqual(groups.map((group) => group.tests.map((test) => test.outcome)), [['failure', 'error', 'cancelled']]);
+    assert.deepEqual(groupFailures(results.slice(0, 3), ROOT), []);
+  });
+
+  it('sorts groups largest first, equal sizes in the order of their first test', () => {
+    const small = { message: 'small', site: 'src/s.js:1:1' };
+    const large = { message: 'large', site: 'src/l.js:1:1' };
+    const other = { message: 'other', site: 'src/o.js:1:1' };
+    const groups = groupFailures(
+      [failed('a.test.js', 'a1', small), failed('a.test.js', 'a2', other), failed('b.test.js', 'b1', large), failed('b.test.js', 'b2', large), failed('c.test.js', 'c1', large)],
+      ROOT,
+    );
+    assert.deepEqual(groups.map((group) => `${group.tests.length} ${group.signature.split(' @')[0]}`), ['3 Error: large', '1 Error: small', '1 Error: other']);
+  });
+
+  it('picks the representative by project, then file, then order in the file, whatever order the files came in', () => {
+    const error = { message: 'shared cause', site: 'lib/shared.js:2:9' };
+    const alphaA = [failed('packages/alpha/a.test.js', 'second in file', error, { project: 'alpha' }), failed('packages/alpha/a.test.js', 'third in file', error, { project: 'alpha' })];
+    const alphaZ = [failed('packages/alpha/z.test.js', 'z', error, { project: 'alpha' })];
+    const beta = [failed('packages/beta/0.test.js', 'first by file name', error, { project: 'beta' })];
+    const inFileOrder = groupFailures([...alphaA, ...alphaZ, ...beta], ROOT);
+    const finishedBackwards = groupFailures([...beta, ...alphaZ, ...alphaA], ROOT);
+    assert.deepEqual(finishedBackwards, inFileOrder);
+    assert.deepEqual(names(inFileOrder[0]!), [
+      'alpha:packages/alpha/a.test.js:second in file',
+      'alpha:packages/alpha/a.test.js:third in file',
+      'alpha:packages/alpha/z.test.js:z',
+      'beta:packages/beta/0.test.js:first by file name',
+    ]);
+    assert.equal(inFileOrder[0]!.representative, inFileOrder[0]!.tests[0]);
+  });
+
+  it('keeps the order of tests inside a file as given, never sorting them by name', () => {
+    const error = { message: 'same', site: 'src/x.js:1:1' };
+    const groups = groupFailures([failed('a.test.js', 'zebra', error), failed('a.test.js', 'apple', error)], ROOT);
+    assert.equal(groups[0]!.representative.id.path[0], 'zebra');
+  });
+
+  it('falls back to the test location when the error has no stack, so such errors never merge across tests', () => {
+    const groups = groupFailures([failed('a.test.js', 'one', { type: 'string', message: "'oops'" }), failed('a.test.js', 'two', { type: 'string', message: "'oops'" })], ROOT);
+    assert.equal(groups.length, 2);
+    assert.match(groups[0]!.signature, /^string: 'oops' @ a\.test\.js:\d+:1$/);
+  });
+});
+
+/**
+ * Tests in two projects fail through one helper of a linked workspace package, with a fresh date and
+ * uuid in every message. The first file of the first project is the slowest, so with 4 workers the
+ * files finish out of order.
+ */
+function writeSharedCauseMonorepo(): string {
+  const usesHelper = (names: string[], slow = false) => `import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { checkInvariant } from '@fx/shared';
+${names.map((name) => `test(${JSON.stringify(name)}, async () => {\n  ${slow ? 'await delay(1000);\n  ' : ''}checkInvariant();\n});`).join('\n')}
+`;
+  return writeNpmMonorepo({
+    shared: {
+      name: '@fx/shared',
+      files: {
+        'index.js': `import { randomUUID } from 'node:crypto';
+export function checkInvariant() {
+  throw new Error(\`invariant broken for request \${randomUUID()} at \${new Date().toISOString()}\`); // shared-throw
+}
+`,
+      },
+    },
+    alpha: {
+      name: '@fx/alpha',
+      dependencies: ['@fx/shared'],
+      files: {
+        'test/a.test.js': usesHelper(['alpha first', 'alpha second'], true),
+        'test/b.test.js': `import { test } from 'node:test';
+import { checkInvariant } from '@fx/shared';
+test('alpha b own error', () => {
+  throw new TypeError('alpha b is broken');
+});
+test('alpha b helper', () => {
+  checkInvariant();
+});
+`,
+      },
+    },
+    beta: {
+      name: '@fx/beta',
+      dependencies: ['@fx/shared'],
+      files: {
+        'test/c.test.js': usesHelper(['beta one', 'beta two']),
+        'test/d.test.js': `import { test } from 'node:test';
+test('beta d own error', () => {
+  throw new TypeError('beta d is broken');
+});
+`,
+      },
+    },
+  });
+}
+
+const completionOrder = (events: CctrialEvent[]) => [...new Set(eventsOfType(events, 'test:fail').map((event) => event.file))];
+const groupSummary = (groups: FailureGroup[]) => groups.map((group) => ({ signature: group.signature, representative: group.representative.id, tests: group.tests.map((test) => test.id) }));
+
+describe('groupFailures on real runs', () => {
+  const root = writeSharedCauseMonorepo();
+  let serial: EngineRun;
+  let parallel: EngineRun;
+  before(async () => {
+    serial = await runEngineSuite(['-j', '1', '--once'], root);
+    parallel = await runEngineSuite(['-j', '4', '--once'], root);
+  });
+
+  it('groups the failures of a shared helper in a linked package under its throw site, volatile parts normalised', () => {
+    const [largest] = serial.outcome.groups;
+    const line = lineOf(root, 'packages/shared/index.js', '// shared-throw');
+    assert.equal(largest?.signature, `Error: invariant broken for request <uuid> at <date> @ packages/shared/index.js:${line}:9`);
+    assert.deepEqual(largest?.tests.map((test) => test.id.path[0]), ['alpha first', 'alpha second', 'alpha b helper', 'beta one', 'beta two']);
+    assert.deepEqual(largest?.representative.id, { project: '@fx/alpha', file: 'packages/alpha/test/a.test.js', path: ['alpha first'], occurrence: 0 });
+    assert.deepEqual(serial.outcome.groups.slice(1).map((group) => group.signature.split(' @')[0]), ['TypeError: alpha b is broken', 'TypeError: beta d is broken']);
+  });
+
+  it('finishes the files out of order with 4 workers (so the next test proves something)', () => {
+    assert.deepEqual(completionOrder(serial.events), ['packages/alpha/test/a.test.js', 'packages/alpha/test/b.test.js', 'packages/beta/test/c.test.js', 'packages/beta/test/d.test.js']);
+    assert.notEqual(completionOrder(parallel.events)[0], 'packages/alpha/test/a.test.js');
+  });
+
+  it('gives the same groups, in the same order, with the same representatives, with 1 and 4 workers', () => {
+    assert.deepEqual(groupSummary(parallel.outcome.groups), groupSummary(serial.outcome.groups));
+    const groupsEvents = (run: EngineRun) => eventsOfType(run.events, 'groups');
+    assert.deepEqual(groupsEvents(parallel), groupsEvents(serial));
+  });
+});
