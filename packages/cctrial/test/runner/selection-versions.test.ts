@@ -433,8 +433,7 @@ for (const major of [20, 24]) {
         const [result] = run.results;
         assert.equal(result!.outcome, 'error', show(target.id.path, target.id.occurrence));
         assert.equal(result!.error?.type, 'TestNotFoundError');
-        assert.match(result!.error!.message, new RegExp(`did not run`));
-        assert.ok(result!.error!.message.includes(target.id.path.join(' › ')), result!.error!.message);
+        assert.ok(result!.error!.message.includes(target.id.path.at(-1)!), `the message names the test: ${result!.error!.message}`);
         // The file itself was fine: no file-level failure stands in for the missing test.
         assert.ok(run.reported.every((reported) => reported.kind !== 'file'));
       }
