@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The command line: flags to options, options to a run, a run to an exit code. Only this module exits. */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Engine } from './engine.js';
 import { ConfigError } from './errors.js';
 import type { EventSink } from './events.js';
@@ -48,8 +49,11 @@ async function run(options: Options): Promise<number> {
   const ui = createView(options, engine.workspace.root);
   view = ui.sink;
   if (engine.files.length === 0) {
+    const where = engine.selection.pathFilters
+      ? engine.selection.pathFilters.map((filter) => path.relative(options.cwd, filter) || '.').join(', ')
+      : engine.selection.projects.map((project) => project.name).join(', ') || engine.workspace.root;
     throw new ConfigError(
-      `No test files found in ${engine.selection.projects.map((project) => project.name).join(', ') || engine.workspace.root}. ` +
+      `No test files found in ${where}. ` +
         "cctrial looks for node --test's patterns (*.test.js, test/**/*.js, ... and their .ts variants); add a test or select another project.",
     );
   }

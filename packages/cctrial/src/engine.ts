@@ -62,6 +62,21 @@ export class Engine {
     return watchRoots(this.selection.projects, this.projects, this.workspace.root, this.options.watch);
   }
 
+  /** Boots the children of the next suite run while waiting for a change. */
+  prepareSuite(): void {
+    this.runner.prepareFiles(this.testFiles);
+  }
+
+  /** Boots the children of the next run of these tests while waiting for a change. */
+  prepareTests(targets: TestResult[], known: TestResult[]): void {
+    this.runner.prepareTests(targets, this.testFiles, known);
+  }
+
+  /** Forgets the booted children: they were started for a set of files or a configuration that changed. */
+  discardPrepared(): void {
+    this.runner.discardPrepared();
+  }
+
   /** Runs every selected test file. `expectedTests` is the count from an earlier run, when known. */
   async runSuite(phase: Phase, expectedTests: number | null, signal?: AbortSignal): Promise<RunOutcome> {
     this.emit({ type: 'run:start', phase, tests: expectedTests, files: this.testFiles.length });

@@ -2,6 +2,7 @@
  * One cctrial session: the watcher, the loop, the engine and the notifier wired together. The loop
  * decides; this module only carries out its commands and feeds back what happened.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import type { Engine, RunOutcome } from './engine.js';
@@ -25,6 +26,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   const { once, forever } = engine.options;
   let loop = createLoop({ once, forever });
   let current: AbortController | undefined;
+  let currentStartedAt = 0;
   /** Results of the last complete suite run: they say which tests have subtests. */
   let known: TestResult[] = [];
   let expectedTests: number | null = null;
@@ -42,6 +44,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   const start = (phase: LoopPhase, run: (signal: AbortSignal) => Promise<RunOutcome>) => {
     const controller = new AbortController();
     current = controller;
+    currentStartedAt = Date.now();
     run(controller.signal).then(
       ({ report, groups }) => {
         if (current === controller) current = undefined;
@@ -72,17 +75,31 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         current = undefined;
         return;
       case 'wait':
+        prepareNextRun();
         return emit({ type: 'idle' });
       case 'notify':
         return notify(command.notification);
       case 'exit':
         current?.abort();
+        engine.discardPrepared();
         void (watcher?.close() ?? Promise.resolve()).finally(() => resolveExit(command.code));
         return;
     }
   };
 
+  // While waiting, boot the processes of the run a change will start: only project code is left to load.
+  const prepareNextRun = () => {
+    if (loop.state.name === 'waiting-for-fix' && loop.target) engine.prepareTests([loop.target], known);
+    else if (loop.state.name === 'idle') engine.prepareSuite();
+  };
+
   const onBatch = (batch: ChangeBatch) => {
+    if (current && seenByRunStartedAt(batch, currentStartedAt)) {
+      debug('watcher batch of %d files predates the running run: already seen', batch.changed.length);
+      return;
+    }
+    // Booted children know the old file list and configuration; code changes alone do not stale them.
+    if (batch.created.length > 0 || batch.deleted.length > 0 || batch.changed.some(isConfigurationFile)) engine.discardPrepared();
     engine.updateFiles(batch.created, batch.deleted);
     emit({ type: 'change', files: batch.changed.map((file) => path.relative(engine.workspace.root, file)).sort() });
     dispatch({ type: 'change' });
@@ -92,4 +109,28 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch);
   dispatch({ type: 'start' });
   return { dispatch, exited };
+}
+
+/** Files that loaders and Node read at start-up: a change there stales a booted child. */
+function isConfigurationFile(file: string): boolean {
+  const name = path.basename(file);
+  return name === 'package.json' || /^tsconfig.*\.json$/.test(name) || name === '.env';
+}
+
+/** Coarse file-system clocks can date a write a few milliseconds early. */
+const MTIME_MARGIN_MS = 5;
+
+/**
+ * The tail of a burst can arrive after the run it triggered has started. Edits written before the
+ * run started are already in what the run reads, so they need no new run; anything else does.
+ */
+function seenByRunStartedAt(batch: ChangeBatch, startedAt: number): boolean {
+  if (batch.created.length > 0 || batch.deleted.length > 0) return false;
+  return batch.changed.every((file) => {
+    try {
+      return statSync(file).mtimeMs < startedAt - MTIME_MARGIN_MS;
+    } catch {
+      return false;
+    }
+  });
 }

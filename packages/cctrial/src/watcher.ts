@@ -1,9 +1,14 @@
 /**
  * A native recursive watcher (@parcel/watcher, as Nx and VS Code use) over the watch roots. Events
- * are coalesced until the file system has been quiet for a moment, so a burst such as a
- * `git checkout` of 1,000 files becomes one batch, delivered after the burst, never halfway through.
+ * are coalesced until the file system has been quiet for a moment, so that a burst becomes one batch.
+ *
+ * @parcel/watcher reports the first change after a pause at once, then batches the rest of a burst
+ * until 50 ms of quiet: the quiet window below must outlast that. While git holds its index lock
+ * (checkout, merge, rebase), the batch is held back, however long git takes, and released once the
+ * lock is gone and parcel has delivered the tail of the burst.
  */
 import watcher from '@parcel/watcher';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -12,7 +17,9 @@ const debug = debuglog('cctrial');
 
 /** Folders whose changes never affect test results. */
 export const WATCH_IGNORED_FOLDERS = ['node_modules', '.git', '.hg', '.svn', '.nx', '.turbo', 'coverage', '.cache'];
-export const DEFAULT_QUIET_MS = 100;
+/** Longer than @parcel/watcher's own 50 ms batching, so that its second batch of a burst joins the first. */
+export const DEFAULT_QUIET_MS = 60;
+const GIT_LOCK_POLL_MS = 20;
 
 export interface ChangeBatch {
   changed: string[];
@@ -27,8 +34,21 @@ export interface Watcher {
 export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch) => void, quietMs = DEFAULT_QUIET_MS): Promise<Watcher> {
   const pending = new Map<string, 'create' | 'update' | 'delete'>();
   let timer: NodeJS.Timeout | undefined;
+  const gitLocks = [...new Set(roots.map(gitIndexLock).filter((lock): lock is string => lock !== undefined))];
+  let heldByGit = false;
   const flush = () => {
     timer = undefined;
+    if (gitLocks.some((lock) => existsSync(lock))) {
+      heldByGit = true;
+      timer = setTimeout(flush, GIT_LOCK_POLL_MS);
+      return;
+    }
+    if (heldByGit) {
+      // git is done: give parcel time to deliver the events of git's last writes.
+      heldByGit = false;
+      timer = setTimeout(flush, quietMs);
+      return;
+    }
     const batch: ChangeBatch = { changed: [], created: [], deleted: [] };
     for (const [file, type] of pending) {
       batch.changed.push(file);
@@ -87,4 +107,17 @@ function explainWatchError(error: Error, roots: string[]): Error {
     );
   }
   return new ConfigError(`Could not watch ${roots.join(', ')}: ${message}`);
+}
+
+/** The index lock of the git repository that holds `folder`, if any: git creates it for the length of a checkout. */
+function gitIndexLock(folder: string): string | undefined {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    const dotGit = path.join(dir, '.git');
+    if (existsSync(dotGit)) {
+      // In a worktree, .git is a file that points at the real git folder.
+      const gitDir = statSync(dotGit).isDirectory() ? dotGit : path.resolve(dir, readFileSync(dotGit, 'utf8').replace(/^gitdir:\s*/, '').trim());
+      return path.join(gitDir, 'index.lock');
+    }
+    if (dir === path.dirname(dir)) return undefined;
+  }
 }

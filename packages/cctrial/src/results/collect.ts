@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ChildFrame, TestLocation } from '../child/protocol.js';
 import type { ChildOutcome } from '../runner/run-file.js';
 import { explainFileFailure } from './file-failure.js';
+import { isUserFrame, parseStackFrames } from './stack.js';
 import type { FileRun, Outcome, SerializedError, TestResult } from './types.js';
 
 /** Node 20 reports tests that a --test-name-pattern deselects as skipped; 22+ does not report them. */
@@ -21,6 +22,8 @@ interface Reported {
   failureType?: string;
   error?: SerializedError;
   reason?: string;
+  /** The error was the enclosing suite's, given to this test or suite when it was cancelled. */
+  inherited?: boolean;
 }
 
 export interface FileContext {
@@ -87,7 +90,7 @@ function rebuildTree(frames: ChildFrame[], absoluteFile: string): Reported[] {
       reported.push(entry);
     }
   }
-  inheritParentFailures(reported);
+  inheritParentFailures(reported, absoluteFile);
   return reported;
 }
 
@@ -113,20 +116,37 @@ function classify(passed: boolean, data: { skip?: unknown; todo?: unknown; failu
  * cancels its tests with a generic message. Give each cancelled test the suite's real error instead,
  * so that they group under the root cause, and let the tests stand for the suite.
  */
-function inheritParentFailures(reported: Reported[]): void {
-  const byPath = new Map(reported.map((entry) => [entry.path.join('\0'), entry]));
-  for (const entry of reported) {
-    if (entry.failureType !== 'cancelledByParent') continue;
+function inheritParentFailures(reported: Reported[], absoluteFile: string): void {
+  const ownOutcomes = reported.map((entry) => entry.outcome);
+  reported.forEach((entry, index) => {
+    if (entry.failureType !== 'cancelledByParent') return;
     for (let depth = entry.path.length - 1; depth > 0; depth--) {
-      const parent = byPath.get(entry.path.slice(0, depth).join('\0'));
+      const parentIndex = findAncestor(reported, index, entry.path.slice(0, depth));
+      const parent = reported[parentIndex];
       if (!parent?.error || parent.failureType === 'subtestsFailed' || parent.failureType === 'cancelledByParent') continue;
-      entry.outcome = parent.outcome === 'cancelled' ? 'cancelled' : 'error';
-      entry.error = parent.error;
+      entry.outcome = ownOutcomes[parentIndex] === 'cancelled' ? 'cancelled' : 'error';
+      entry.error = withThrowSite(parent.error, parent.location, absoluteFile);
       entry.failureType = parent.failureType;
+      entry.inherited = true;
       parent.outcome = 'subtests-failed';
-      break;
+      return;
     }
+  });
+}
+
+/** Ancestors are reported after their descendants: the parent is the next entry with the parent's path. */
+function findAncestor(reported: Reported[], from: number, ancestorPath: string[]): number {
+  const key = ancestorPath.join('\0');
+  for (let index = from + 1; index < reported.length; index++) {
+    if (reported[index]!.path.join('\0') === key) return index;
   }
+  return -1;
+}
+
+/** A suite's timeout has no stack: point it at the suite, so that all of its tests share one throw site. */
+function withThrowSite(error: SerializedError, location: TestLocation, absoluteFile: string): SerializedError {
+  if (parseStackFrames(error.stack).some(isUserFrame) || location.line === undefined) return error;
+  return { ...error, stack: `${error.type}: ${error.message}\n    at ${absoluteFile}:${location.line}:${location.column ?? 1}` };
 }
 
 function toResults(project: string, file: string, reported: Reported[]): TestResult[] {
@@ -139,7 +159,7 @@ function toResults(project: string, file: string, reported: Reported[]): TestRes
     seen.set(key, occurrence + 1);
     // Suites are containers: they count only when they fail for a reason of their own.
     if (entry.outcome === 'subtests-failed') continue;
-    if (entry.kind === 'suite' && entry.outcome !== 'error' && entry.outcome !== 'cancelled') continue;
+    if (entry.kind === 'suite' && (entry.inherited || (entry.outcome !== 'error' && entry.outcome !== 'cancelled'))) continue;
     const result: TestResult = {
       id: { project, file, path: entry.path, occurrence },
       kind: entry.path.length === 0 ? 'file' : entry.kind,

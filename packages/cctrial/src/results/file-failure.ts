@@ -4,6 +4,7 @@
  * reconstructs them from its own frames and the exit status, and says what to do about each.
  */
 import type { ChildOutcome } from '../runner/run-file.js';
+import { isUserFrame, parseStackFrames } from './stack.js';
 import type { Outcome, SerializedError, TestResult } from './types.js';
 
 export interface FileFailure {
@@ -29,9 +30,12 @@ export function explainFileFailure(
 
   if (loadError) {
     const error = { ...loadError.data.error };
-    // V8 keeps a syntax error's location out of the stack; Node prints it first on stderr.
-    const location = /^(?:file:\/\/)?(\/[^\n]+?):(\d+)\n/.exec(child.stderr);
-    if (location) error.stack = `${error.type}: ${error.message}\n    at ${location[1]}:${location[2]}:1`;
+    // V8 keeps a syntax error's location out of the stack; Node prints it first on stderr, and
+    // transpilers (tsx, esbuild) put it in the message.
+    const location = /^(?:file:\/\/)?(\/[^\n]+?):(\d+)\n/.exec(child.stderr) ?? /(\/[^\s:]+):(\d+)(?::(\d+))?/.exec(error.message);
+    if (location && !parseStackFrames(error.stack).some(isUserFrame)) {
+      error.stack = `${error.type}: ${error.message}\n    at ${location[1]}:${location[2]}:${location[3] ?? 1}`;
+    }
     error.message = `${error.message}\n(The test file failed to load, so none of its tests ran. Fix the error above; cctrial re-runs the file on the next save.)`;
     return { outcome: 'error', failureType: 'loadError', error };
   }
@@ -50,7 +54,8 @@ export function explainFileFailure(
     };
   }
   if (child.killedAfterSilenceMs !== undefined) {
-    const running = lastStarted ? `The last test still running was "${lastStarted}". ` : 'Every test had finished. ';
+    // A synchronous endless loop blocks the reporter too, so "no test running" proves nothing.
+    const running = lastStarted ? `The last test still running was "${lastStarted}". ` : '';
     return {
       outcome: 'cancelled',
       failureType: 'fileTimeout',
@@ -58,7 +63,7 @@ export function explainFileFailure(
         type: 'TimeoutError',
         message:
           `The test process made no progress for ${child.killedAfterSilenceMs} ms and was killed. ${running}` +
-          'A test may await something that never settles, or an open handle (a timer, server or socket) keeps the process alive. ' +
+          'A test may loop forever, await something that never settles, or leave an open handle (a timer, server or socket) that keeps the process alive. ' +
           'Close it in an after() hook, or raise --timeout if the test is just slow.',
       },
     };

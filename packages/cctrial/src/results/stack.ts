@@ -9,17 +9,26 @@ export interface StackFrame {
   text: string;
 }
 
-const FRAME_PATTERN = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+const LOCATION_PATTERN = /^(.+):(\d+):(\d+)$/;
 
+/**
+ * V8 writes `at fn (location)` or, for anonymous code, `at location`. The location is found by
+ * shape rather than by one regular expression, because paths may contain spaces and parentheses.
+ */
 export function parseStackFrames(stack: string | undefined): StackFrame[] {
   if (!stack) return [];
   const frames: StackFrame[] = [];
-  for (const text of stack.split('\n')) {
-    const match = FRAME_PATTERN.exec(text);
+  for (const line of stack.split('\n')) {
+    const text = line.trim();
+    if (!text.startsWith('at ')) continue;
+    const rest = text.slice(3);
+    const open = rest.indexOf(' (');
+    const location = rest.endsWith(')') && open !== -1 ? rest.slice(open + 2, -1) : rest;
+    const match = LOCATION_PATTERN.exec(location);
     if (!match) continue;
     let file = match[1]!;
     if (file.startsWith('file://')) file = fileURLToPath(file);
-    frames.push({ file, line: Number(match[2]), column: Number(match[3]), text: text.trim() });
+    frames.push({ file, line: Number(match[2]), column: Number(match[3]), text });
   }
   return frames;
 }

@@ -30,8 +30,8 @@ export function chooseLoader(testFile: string, userImport: string | undefined, n
   return { enableSourceMaps: false };
 }
 
-export function childArgs(loader: LoaderChoice, timeoutMs: number, selection: string[]): string[] {
-  const args: string[] = [];
+export function childArgs(loader: LoaderChoice, timeoutMs: number, selection: string[], conditions: string[] = []): string[] {
+  const args: string[] = conditions.map((condition) => `--conditions=${condition}`);
   if (loader.enableSourceMaps) args.push('--enable-source-maps');
   if (loader.importModule) args.push('--import', loader.importModule);
   args.push(`--test-reporter=${CHILD_REPORTER}`, '--test-reporter-destination=stdout');

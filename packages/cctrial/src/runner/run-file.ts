@@ -1,21 +1,13 @@
-/** Runs one test file in one child process and collects its frames and output. */
+/** Runs one test file in one (possibly pre-warmed) child process and collects its frames and output. */
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { GoMessage } from '../child/entry.js';
 import type { ChildFrame } from '../child/protocol.js';
 import { OutputTail } from './output-tail.js';
-import { killGroup, spawnGroup } from './process-group.js';
+import { killGroup } from './process-group.js';
 
 const OUTPUT_LIMIT_BYTES = 1024 * 1024;
-
-export interface ChildCommand {
-  /** The Node binary, and the arguments placed before the test file. */
-  node: string;
-  args: string[];
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
-  /** Kill the child when it writes no frame for this long: node:test itself cannot stop a hung file on Node 24+. */
-  silenceLimitMs: number;
-}
 
 export interface ChildOutcome {
   frames: ChildFrame[];
@@ -30,18 +22,19 @@ export interface ChildOutcome {
   durationMs: number;
 }
 
+/**
+ * Tells a waiting child which file to run, and collects everything until it exits. The watchdog
+ * kills it after `silenceLimitMs` without a frame: node:test cannot stop a hung file on Node 24+.
+ */
 export function runChild(
-  command: ChildCommand,
-  testFile: string,
+  child: ChildProcess,
+  go: GoMessage,
+  silenceLimitMs: number,
   onFrame: (frame: ChildFrame) => void,
   signal?: AbortSignal,
 ): Promise<ChildOutcome> {
   const startedAt = performance.now();
-  const child = spawnGroup(command.node, [...command.args, testFile], {
-    cwd: command.cwd,
-    env: command.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
+  child.stdin!.end(JSON.stringify(go) + '\n');
   const frames: ChildFrame[] = [];
   const stdout = new OutputTail(OUTPUT_LIMIT_BYTES);
   const stderr = new OutputTail(OUTPUT_LIMIT_BYTES);
@@ -52,9 +45,9 @@ export function runChild(
   const armWatchdog = () => {
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
-      killedAfterSilenceMs = command.silenceLimitMs;
+      killedAfterSilenceMs = silenceLimitMs;
       killGroup(child);
-    }, command.silenceLimitMs);
+    }, silenceLimitMs);
   };
   armWatchdog();
 

@@ -10,6 +10,7 @@ import type { TestFile } from '../discovery.js';
 import { childArgs, chooseLoader, hasNativeTypeStripping } from './node-args.js';
 import { runPool } from './pool.js';
 import { runChild } from './run-file.js';
+import { WarmPool, type LaunchSpec } from './warm-pool.js';
 import { grepArgs, parseNodeVersion, selectionArgs, type NodeVersion } from './selection.js';
 
 export interface RunnerConfig {
@@ -49,15 +50,18 @@ interface FileJob {
 export class TestRunner {
   private readonly nodeVersion: NodeVersion = parseNodeVersion(process.version);
   private readonly nativeTypeStripping = hasNativeTypeStripping();
+  private readonly warm = new WarmPool();
+  private readonly childEnv: NodeJS.ProcessEnv;
 
-  constructor(private readonly config: RunnerConfig) {}
+  constructor(private readonly config: RunnerConfig) {
+    // Children must not believe they are node --test's own children.
+    this.childEnv = { ...(config.env ?? process.env) };
+    delete this.childEnv.NODE_TEST_CONTEXT;
+  }
 
   /** Runs every test of these files (filtered by --grep when given). */
   runFiles(files: TestFile[], progress: RunProgress = {}, signal?: AbortSignal): Promise<RunReport> {
-    const selection = this.config.grep ? grepArgs(this.config.grep) : [];
-    // A file whose own path matches --grep runs whole.
-    const grep = this.config.grep;
-    return this.run(files.map((file) => ({ file, selection: grep && file.relative.includes(grep) ? [] : selection })), progress, signal);
+    return this.run(this.planFiles(files), progress, signal);
   }
 
   /**
@@ -66,6 +70,32 @@ export class TestRunner {
    * run the whole file, filtered down to them.
    */
   runTests(targets: TestResult[], files: TestFile[], known: TestResult[], progress: RunProgress = {}, signal?: AbortSignal): Promise<RunReport> {
+    return this.run(this.planTests(targets, files, known), progress, signal, targets);
+  }
+
+  /** Boots the children that runFiles(files) will start with. */
+  prepareFiles(files: TestFile[]): void {
+    this.prepare(this.planFiles(files));
+  }
+
+  /** Boots the children that runTests(targets, ...) will use. */
+  prepareTests(targets: TestResult[], files: TestFile[], known: TestResult[]): void {
+    this.prepare(this.planTests(targets, files, known));
+  }
+
+  /** Kills the booted children: a file was added or removed, or the configuration changed. */
+  discardPrepared(): void {
+    this.warm.discard();
+  }
+
+  private planFiles(files: TestFile[]): FileJob[] {
+    const grep = this.config.grep;
+    const selection = grep ? grepArgs(grep) : [];
+    // A file whose own path matches --grep runs whole.
+    return files.map((file) => ({ file, selection: grep && file.relative.includes(grep) ? [] : selection }));
+  }
+
+  private planTests(targets: TestResult[], files: TestFile[], known: TestResult[]): FileJob[] {
     const byFile = new Map<string, TestResult[]>();
     for (const target of targets) {
       const list = byFile.get(target.id.file) ?? [];
@@ -80,12 +110,27 @@ export class TestRunner {
       const selection = only ? selectionArgs(only, this.nodeVersion, hasSubtests(only, known)) : [];
       jobs.push({ file, selection, targets: fileTargets });
     }
-    return this.run(jobs, progress, signal, targets);
+    return jobs;
+  }
+
+  private prepare(jobs: FileJob[]): void {
+    const counts = new Map<string, { spec: LaunchSpec; count: number }>();
+    for (const job of jobs.slice(0, this.config.jobs)) {
+      const spec = this.launchSpec(job);
+      const key = JSON.stringify(spec.args);
+      counts.set(key, { spec, count: (counts.get(key)?.count ?? 0) + 1 });
+    }
+    for (const { spec, count } of counts.values()) this.warm.prepare(spec, count);
   }
 
   private async run(jobs: FileJob[], progress: RunProgress, signal: AbortSignal | undefined, targets?: TestResult[]): Promise<RunReport> {
     const startedAt = performance.now();
-    const fileRuns = await runPool(jobs, this.config.jobs, (job) => this.runJob(job, progress, signal));
+    const fileRuns = await runPool(jobs, this.config.jobs, (job, index) => {
+      // Boot the child of the job that will start when this one ends, while this one runs.
+      const upcoming = jobs[index + this.config.jobs];
+      if (upcoming && !signal?.aborted) this.warm.add(this.launchSpec(upcoming));
+      return this.runJob(job, progress, signal);
+    });
     const results = fileRuns.flatMap((run) => run.results);
     return {
       fileRuns,
@@ -97,26 +142,24 @@ export class TestRunner {
 
   private async runJob(job: FileJob, progress: RunProgress, signal?: AbortSignal): Promise<FileRun> {
     if (signal?.aborted) return skippedRun(job.file, this.config.root);
-    const loader = chooseLoader(job.file.absolute, this.config.importModule, this.nativeTypeStripping);
     const onFrame = (frame: ChildFrame) => {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
     };
-    const child = await runChild(
-      {
-        node: process.execPath,
-        args: [...(this.config.conditions ?? []).map((condition) => `--conditions=${condition}`), ...childArgs(loader, this.config.timeoutMs, job.selection)],
-        cwd: job.file.projectRoot,
-        env: { ...(this.config.env ?? process.env), NODE_TEST_CONTEXT: undefined },
-        silenceLimitMs: this.config.silenceLimitMs,
-      },
-      job.file.absolute,
-      onFrame,
-      signal,
-    );
-    const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, child);
+    const child = this.warm.take(this.launchSpec(job));
+    const outcome = await runChild(child, { file: job.file.absolute, cwd: job.file.projectRoot }, this.config.silenceLimitMs, onFrame, signal);
+    const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
     if (!job.targets) run.results = run.results.filter((result) => this.matchesGrep(result));
     progress.onFileDone?.(run);
     return run;
+  }
+
+  private launchSpec(job: FileJob): LaunchSpec {
+    const loader = chooseLoader(job.file.absolute, this.config.importModule, this.nativeTypeStripping);
+    return {
+      node: process.execPath,
+      args: childArgs(loader, this.config.timeoutMs, job.selection, this.config.conditions),
+      env: this.childEnv,
+    };
   }
 
   private resultsForTargets(targets: TestResult[], results: TestResult[]): TestResult[] {

@@ -1,5 +1,6 @@
 /** The TTY view: the plain report printed above a status line that updates in place. */
 import type { EventSink } from '../events.js';
+import { formatRef } from './format.js';
 import { createPlainView } from './plain-view.js';
 import { StatusLine, type StatusCounts } from './status-line.js';
 
@@ -15,16 +16,22 @@ export function createTerminalView(stream: NodeJS.WriteStream, root: string, ver
   const plain = createPlainView(print, root, verbose);
   let counts: StatusCounts = { done: 0, total: null, failed: 0, errors: 0, skipped: 0, todo: 0, cancelled: 0 };
   let current = '';
+  /** The test being fixed: Node 20 also starts the tests a name pattern deselects, so those must not show. */
+  let fixing: string | undefined;
 
   const sink: EventSink = (event) => {
     plain(event);
     switch (event.type) {
+      case 'fix':
+        fixing = formatRef(event.test);
+        return;
       case 'run:start':
         counts = { done: 0, total: event.tests, failed: 0, errors: 0, skipped: 0, todo: 0, cancelled: 0 };
-        current = '';
+        if (event.phase !== 'fix') fixing = undefined;
+        current = fixing ?? '';
         break;
       case 'test:start':
-        current = `${event.file} › ${event.name}`;
+        current = fixing ?? `${event.file} › ${event.name}`;
         break;
       case 'test:pass':
         counts.done++;
