@@ -108,12 +108,15 @@ export function readLines(file: string): string[] {
  * Polls a condition that no cctrial event announces (a file a grandchild writes, the kernel reaping a
  * process). Fails with `what` and the last value seen.
  */
-export async function waitUntil<T>(probe: () => T | undefined | false, { timeoutMs = WAIT_MS, what = 'condition' } = {}): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => T | undefined | false,
+  { timeoutMs = WAIT_MS, what = 'condition' }: { timeoutMs?: number; what?: string | (() => string) } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -148,6 +151,15 @@ export function processesMentioning(text: string): string[] {
     if (cmdline.includes(text) || cwd.includes(text)) found.push(`${pid}: ${cwd}: ${cmdline}`);
   }
   return found;
+}
+
+/** "pid: cmdline" of a process, for failure messages. */
+export function describePid(pid: number): string {
+  try {
+    return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ') || '(zombie)'}`;
+  } catch {
+    return `${pid}: (gone)`;
+  }
 }
 
 /** Every live descendant of `ancestor`, from /proc/<pid>/stat. */

@@ -16,6 +16,7 @@ import {
   TEST_HEADER,
   UTIL_FIXED,
   descendantsOf,
+  describePid,
   is,
   isAlive,
   ofType,
@@ -403,7 +404,7 @@ describe('shutdown, end to end', () => {
         // Killed processes linger as zombies until reaped (PID 1 here reaps every few seconds): wait for ESRCH.
         await waitUntil(() => descendants.every((pid) => !isAlive(pid)), {
           timeoutMs: 10_000,
-          what: `cctrial's children to be gone: ${descendants.filter(isAlive).map((pid) => processesMentioning(String(pid)))}`,
+          what: () => `cctrial's children to be gone, still alive: ${descendants.filter(isAlive).map(describePid).join('; ')}`,
         });
         assert.throws(() => process.kill(pids.test, 0), { code: 'ESRCH' });
         assert.throws(() => process.kill(pids.grandchild, 0), { code: 'ESRCH' });
@@ -413,4 +414,22 @@ describe('shutdown, end to end', () => {
       }
     });
   }
+
+  test('SIGTERM while idle ends cctrial and every child it holds ready', async () => {
+    const root = writeGreenMonorepo();
+    const cli = startCli(['-f', ...JOBS], { cwd: root });
+    try {
+      await cli.waitFor(is('idle'), { what: 'idle after the first suite' });
+      const descendants = descendantsOf(cli.child.pid!);
+      cli.child.kill('SIGTERM');
+      assert.equal(await cli.exited, 143, cli.stderr());
+      await waitUntil(() => descendants.every((pid) => !isAlive(pid)), {
+        timeoutMs: 10_000,
+        what: () => `cctrial's children to be gone, still alive: ${descendants.filter(isAlive).map(describePid).join('; ')}`,
+      });
+      assert.deepEqual(processesMentioning(root), []);
+    } finally {
+      await cli.stop();
+    }
+  });
 });
