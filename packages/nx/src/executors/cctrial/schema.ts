@@ -1,0 +1,52 @@
+/** The executor's options (schemas/cctrial.json), and how each becomes a cctrial flag. */
+
+export interface CctrialExecutorOptions {
+  once?: boolean;
+  forever?: boolean;
+  jobs?: number;
+  grep?: string;
+  timeout?: number;
+  import?: string;
+  json?: boolean;
+  notify?: boolean;
+  watch?: string[];
+  verbose?: boolean;
+  /** Also run the tests of the projects this one depends on (not a cctrial flag: it adds positional arguments). */
+  withDeps?: boolean;
+}
+
+type FlagOption = Exclude<keyof CctrialExecutorOptions, 'withDeps'>;
+
+interface FlagMapping {
+  flag: string;
+  /** boolean: the flag when true; negated: the flag when false; value: flag and value; list: flag and value, per item. */
+  kind: 'boolean' | 'negated' | 'value' | 'list';
+}
+
+/** Every option that maps to a cctrial CLI flag. A test checks each flag against `cctrial --help`. */
+export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
+  once: { flag: '--once', kind: 'boolean' },
+  forever: { flag: '--forever', kind: 'boolean' },
+  jobs: { flag: '--jobs', kind: 'value' },
+  grep: { flag: '--grep', kind: 'value' },
+  timeout: { flag: '--timeout', kind: 'value' },
+  import: { flag: '--import', kind: 'value' },
+  json: { flag: '--json', kind: 'boolean' },
+  notify: { flag: '--no-notify', kind: 'negated' },
+  watch: { flag: '--watch', kind: 'list' },
+  verbose: { flag: '--verbose', kind: 'boolean' },
+};
+
+/** The flags for these options, in table order. Options left undefined add nothing: cctrial's defaults apply. */
+export function flagsFor(options: CctrialExecutorOptions): string[] {
+  const args: string[] = [];
+  for (const [option, { flag, kind }] of Object.entries(FLAGS) as Array<[FlagOption, FlagMapping]>) {
+    const value = options[option];
+    if (value === undefined || value === null) continue;
+    if (kind === 'boolean' && value === true) args.push(flag);
+    else if (kind === 'negated' && value === false) args.push(flag);
+    else if (kind === 'value') args.push(flag, String(value));
+    else if (kind === 'list') for (const item of [value].flat()) args.push(flag, String(item));
+  }
+  return args;
+}
