@@ -3,7 +3,16 @@
  * project with node:test tests gets an inferred cctrial target. Idempotent, and it leaves
  * targetDefaults alone: the target carries `cache: false` itself.
  */
-import { addDependenciesToPackageJson, formatFiles, readNxJson, runTasksInSerial, updateNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import {
+  addDependenciesToPackageJson,
+  formatFiles,
+  readNxJson,
+  runTasksInSerial,
+  updateNxJson,
+  writeJson,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { DEFAULT_TARGET_NAME, PLUGIN_NAME } from '../../names';
 import { PACKAGE_VERSION } from '../../version';
 
@@ -26,12 +35,13 @@ export async function initGenerator(tree: Tree, options: InitGeneratorOptions = 
 
 /** Adds `{plugin, options}` to nx.json `plugins` unless the plugin is there already, in either form. */
 function registerPlugin(tree: Tree, targetName: string): void {
-  const nxJson = readNxJson(tree) ?? {};
+  const entry = { plugin: PLUGIN_NAME, options: { targetName } };
+  const nxJson = readNxJson(tree);
+  // A package-based repo (Turborepo, plain workspaces) may have no nx.json yet; updateNxJson would do nothing.
+  if (!nxJson) return writeJson(tree, 'nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', plugins: [entry] });
   const plugins = nxJson.plugins ?? [];
-  const registered = plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
-  if (registered) return;
-  nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { targetName } }];
-  updateNxJson(tree, nxJson);
+  if (plugins.some((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME)) return;
+  updateNxJson(tree, { ...nxJson, plugins: [...plugins, entry] });
 }
 
 export default initGenerator;

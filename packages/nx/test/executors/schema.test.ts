@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { resolveCctrialBin } from '../../src/executors/cctrial/cctrial-bin';
+import { FLAGS } from '../../src/executors/cctrial/schema';
+
+const packageRoot = path.join(__dirname, '../../..');
+const readJson = (relative: string) => JSON.parse(readFileSync(path.join(packageRoot, relative), 'utf8'));
+
+describe('the executor options', () => {
+  test('schemas/cctrial.json declares exactly the mapped flags, plus withDeps', () => {
+    const properties = Object.keys(readJson('schemas/cctrial.json').properties).sort();
+    assert.deepEqual(properties, [...Object.keys(FLAGS), 'withDeps'].sort());
+  });
+
+  test('every mapped flag is one that the installed cctrial CLI lists in --help', () => {
+    const help = execFileSync(process.execPath, [resolveCctrialBin(packageRoot), '--help'], { encoding: 'utf8' });
+    for (const { flag } of Object.values(FLAGS)) assert.ok(help.includes(flag), `cctrial --help does not mention ${flag}:\n${help}`);
+  });
+
+  test('executors.json and generators.json point at built modules with the expected exports', () => {
+    const { executors } = readJson('executors.json');
+    assert.equal(typeof require(path.join(packageRoot, executors.cctrial.implementation)).default, 'function');
+    const { generators } = readJson('generators.json');
+    for (const name of ['init', 'configuration']) {
+      assert.equal(typeof require(path.join(packageRoot, generators[name].factory)).default, 'function', name);
+      assert.ok(readJson(generators[name].schema).properties, `${name} schema`);
+    }
+    assert.deepEqual(generators.init.aliases, ['ng-add'], 'nx add runs the init generator through its ng-add alias');
+  });
+});
