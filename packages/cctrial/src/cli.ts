@@ -14,6 +14,7 @@ import { keysHelp, listenForKeys } from './ui/keys.js';
 import { createNotifier, type Notify } from './notify.js';
 import { startSession } from './session.js';
 import { initHint, initWorkspace } from './init.js';
+import { missingInstallWarning } from './workspace/root.js';
 
 export const EXIT_GREEN = 0;
 export const EXIT_FAILURES = 1;
@@ -57,6 +58,8 @@ async function run(options: Options): Promise<number> {
         "cctrial looks for node --test's patterns (*.test.js, test/**/*.js, ... and their .ts variants); add a test or select another project.",
     );
   }
+  const installWarning = missingInstallWarning(engine.workspace, engine.selection.projects.map((project) => project.root));
+  if (installWarning) emit({ type: 'warning', message: installWarning });
   const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
   const session = await startSession(engine, emit, notify);
   quitSession = () => session.dispatch({ type: 'quit' });

@@ -8,7 +8,8 @@ import { firstLine, formatComparison, formatError, formatRef, formatVerdict, RUL
 
 const MAX_LISTED_TESTS = 10;
 
-export function createPlainView(write: (text: string) => void, root: string, verbose = false): EventSink {
+/** `width` is the terminal's, when there is one: a group's header line then never wraps. */
+export function createPlainView(write: (text: string) => void, root: string, verbose = false, width?: () => number): EventSink {
   const failures = new Map<string, Extract<CctrialEvent, { type: 'test:fail' }>>();
   const keyOf = (ref: { file: string; name: string[]; occurrence: number }) => JSON.stringify([ref.file, ref.name, ref.occurrence]);
 
@@ -48,7 +49,7 @@ export function createPlainView(write: (text: string) => void, root: string, ver
         for (const group of event.groups) {
           const representative = failures.get(keyOf(group.tests[0]!));
           const title = `${group.count} test${group.count === 1 ? '' : 's'}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
-          write(`\n${'='.repeat(RULE_WIDTH)} ${pc.red(title)}\n`);
+          write(`\n${groupHeader(title, width?.())}\n`);
           if (representative) write(formatError(representative.error, root) + '\n');
           for (const test of group.tests.slice(0, MAX_LISTED_TESTS)) write(`  - ${formatRef(test)}\n`);
           if (group.count > MAX_LISTED_TESTS) write(`  ... and ${group.count - MAX_LISTED_TESTS} more\n`);
@@ -74,4 +75,12 @@ export function createPlainView(write: (text: string) => void, root: string, ver
         break;
     }
   };
+}
+
+/** The seed's `===... N tests: <error>` line, shortened to fit a terminal when it would wrap. */
+function groupHeader(title: string, width: number | undefined): string {
+  if (width === undefined || RULE_WIDTH + 1 + title.length < width) return `${'='.repeat(RULE_WIDTH)} ${pc.red(title)}`;
+  const rule = Math.max(3, width - 1 - title.length - 1);
+  const fitted = title.length > width - 5 ? title.slice(0, width - 6) + '…' : title;
+  return `${'='.repeat(rule)} ${pc.red(fitted)}`;
 }

@@ -13,7 +13,7 @@ export interface TerminalView {
 export function createTerminalView(stream: NodeJS.WriteStream, root: string, verbose: boolean): TerminalView {
   const status = new StatusLine(stream);
   const print = (text: string) => status.print(text);
-  const plain = createPlainView(print, root, verbose);
+  const plain = createPlainView(print, root, verbose, () => stream.columns || 80);
   let counts: StatusCounts = { done: 0, total: null, failed: 0, errors: 0, skipped: 0, todo: 0, cancelled: 0 };
   let current = '';
   /** The test being fixed: Node 20 also starts the tests a name pattern deselects, so those must not show. */

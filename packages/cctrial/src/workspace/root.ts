@@ -66,3 +66,17 @@ function pnpmGlobs(file: string): string[] {
     throw new ConfigError(`${file} is not valid YAML (${(error as Error).message}). Fix the file and run cctrial again.`);
   }
 }
+
+/**
+ * A workspace whose dependencies were never installed fails every import of a package with
+ * ERR_MODULE_NOT_FOUND. Say why once, up front, instead of leaving the user to infer it.
+ */
+export function missingInstallWarning(workspace: WorkspaceRoot, projectRoots: string[]): string | undefined {
+  const declaresDependencies = [workspace.root, ...projectRoots].some((dir) => {
+    const manifest = readPackageJson(dir);
+    return Object.keys({ ...manifest?.dependencies, ...manifest?.devDependencies }).length > 0;
+  });
+  if (!declaresDependencies || existsSync(path.join(workspace.root, 'node_modules')) || existsSync(path.join(workspace.root, '.pnp.cjs'))) return undefined;
+  const command = workspace.kind === 'pnpm' ? 'pnpm install' : 'npm install (or yarn, bun install)';
+  return `${workspace.root} has no node_modules: its dependencies are not installed, so tests that import a package will fail with ERR_MODULE_NOT_FOUND. Run ${command} there, then save any file.`;
+}
