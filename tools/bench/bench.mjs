@@ -1,0 +1,719 @@
+#!/usr/bin/env node
+/**
+ * cctrial's benchmark: fix-loop latency, full-suite time, idle cost and a file storm, each measured
+ * for cctrial and its peers in the same run, on monorepos made by generate.mjs. Prints a table and
+ * writes docs/performance.md. See docs/performance.md ("How it is measured") for what each number is.
+ *
+ *   npm run bench                     the full run: 5 trials, default preset, large preset for idle
+ *   node tools/bench/bench.mjs --quick   1 trial on the tiny preset (a smoke test, about a minute)
+ *
+ * Options: --trials N, -j/--jobs N (default: CPUs), --only fix,suite,idle,storm,
+ *   --tools cctrial,node,vitest,jest,nx,turbo (peers to include; cctrial always runs), --settle MS,
+ *   --out FILE (default docs/performance.md; --quick writes no file unless --out is given),
+ *   --no-write, --build (compile cctrial first), --regenerate (regenerate the repos).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, TARGET, defaultDir, fixmeSource, generate } from './generate.mjs';
+import { Proc, cpuBetween, now, runToEnd, sampleTree, sleep, summarize } from './lib.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const NODE = process.execPath;
+const CLI = path.join(REPO_ROOT, 'packages/cctrial/dist/src/cli.js');
+/** A package's command-line script, from its package.json "bin". */
+function binOf(pkg, name = pkg) {
+  const folder = path.join(REPO_ROOT, 'node_modules', pkg);
+  try {
+    const { bin } = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8'));
+    return path.join(folder, typeof bin === 'string' ? bin : bin[name]);
+  } catch {
+    return path.join(folder, 'missing-bin');
+  }
+}
+const BIN = { vitest: binOf('vitest'), jest: binOf('jest'), nx: binOf('nx'), turbo: binOf('turbo') };
+const PEERS = ['node', 'vitest', 'jest', 'nx', 'turbo'];
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const { values: flags } = parseArgs({
+  options: {
+    trials: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    jobs: { type: 'string', short: 'j' },
+    only: { type: 'string' },
+    tools: { type: 'string' },
+    settle: { type: 'string' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+    build: { type: 'boolean', default: false },
+    regenerate: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (flags.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^#!.*\n\/\*\*\n/, '').replace(/^ \* ?/gm, ''));
+  process.exit(0);
+}
+const quick = flags.quick;
+const config = {
+  quick,
+  trials: Number(flags.trials ?? (quick ? 1 : 5)),
+  jobs: Number(flags.jobs ?? os.availableParallelism()),
+  phases: (flags.only ?? 'suite,fix,storm,idle').split(',').map((phase) => phase.trim()),
+  peers: (flags.tools ?? PEERS.join(',')).split(',').map((tool) => tool.trim()).filter((tool) => PEERS.includes(tool)),
+  settleMs: Number(flags.settle ?? (quick ? 500 : 1000)),
+  preset: quick ? 'tiny' : 'default',
+  idlePreset: quick ? 'tiny' : 'large',
+  warmup: !quick,
+  stormFiles: 1000,
+  idleSampleMs: quick ? 2000 : 5000,
+};
+const outFile = flags['no-write'] ? undefined : flags.out ? path.resolve(flags.out) : quick ? undefined : path.join(REPO_ROOT, 'docs/performance.md');
+const commandLine = `node tools/bench/bench.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+
+const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
+const env = () => {
+  const copy = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', NO_UPDATE_NOTIFIER: '1' };
+  // In CI cctrial never waits for a change, and some peers change their defaults: watch modes are asked for explicitly.
+  delete copy.CI;
+  delete copy.NODE_OPTIONS;
+  return copy;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Machine and versions
+
+function versionOf(pkg) {
+  try {
+    return JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+function git(...args) {
+  try {
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function machineInfo() {
+  const cpus = os.cpus();
+  const cctrialVersion = JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages/cctrial/package.json'), 'utf8')).version;
+  const dirty = git('status', '--porcelain', '--', 'packages/cctrial/src') ? ' + uncommitted changes in packages/cctrial/src' : '';
+  let built = '';
+  try {
+    built = statSync(CLI).mtime.toISOString().slice(0, 16).replace('T', ' ');
+  } catch {
+    built = 'not built';
+  }
+  return {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    ramGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    os: `${os.type()} ${os.release()}`,
+    loadBefore: os.loadavg().map((value) => value.toFixed(2)).join(' '),
+    versions: {
+      node: process.version,
+      cctrial: `${cctrialVersion} (commit ${git('rev-parse', '--short', 'HEAD')}${dirty}; dist built ${built} UTC)`,
+      vitest: versionOf('vitest'),
+      jest: versionOf('jest'),
+      nx: versionOf('nx'),
+      turbo: versionOf('turbo'),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools in watch mode: how to start them, and how to read the target test's verdict from their output
+
+const targetLine = TARGET.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function parseJson(line) {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+const cctrialVerdict = (line) => {
+  const event = parseJson(line);
+  if (!event || (event.type !== 'test:pass' && event.type !== 'test:fail')) return undefined;
+  if (event.file !== TARGET.nodeFile || event.name?.[0] !== TARGET.name) return undefined;
+  return event.type === 'test:pass' ? 'pass' : 'fail';
+};
+
+const WATCHERS = {
+  cctrial: {
+    label: 'cctrial -f',
+    command: (jobs) => [NODE, [CLI, '-f', '--json', '--no-notify', '-j', String(jobs)]],
+    display: (jobs) => `cctrial -f --json --no-notify -j ${jobs}`,
+    verdict: cctrialVerdict,
+    done: (line) => parseJson(line)?.type === 'idle',
+  },
+  node: {
+    label: 'node --test --watch',
+    command: (jobs) => [NODE, ['--test', '--watch', '--test-reporter=tap', `--test-concurrency=${jobs}`]],
+    display: (jobs) => `node --test --watch --test-reporter=tap --test-concurrency=${jobs}`,
+    verdict: (line) => {
+      const match = new RegExp(`^(not ok|ok) \\d+ - ${targetLine}( #.*)?$`).exec(line);
+      return match ? (match[1] === 'ok' ? 'pass' : 'fail') : undefined;
+    },
+    done: (line) => line.startsWith('# duration_ms'),
+  },
+  vitest: {
+    label: 'vitest watch',
+    command: (jobs) => [NODE, [BIN.vitest, 'watch', '--reporter=verbose', `--maxWorkers=${jobs}`]],
+    display: (jobs) => `vitest watch --reporter=verbose --maxWorkers=${jobs}`,
+    verdict: (line) => {
+      const match = new RegExp(`^\\s*([✓√×✗✕])\\s.*> ${targetLine}`).exec(line);
+      return match ? (match[1] === '✓' || match[1] === '√' ? 'pass' : 'fail') : undefined;
+    },
+    done: (line) => /(Waiting|Watching) for file changes/.test(line),
+  },
+  jest: {
+    label: 'jest --watch',
+    command: (jobs) => [NODE, ['--experimental-vm-modules', BIN.jest, '--watch', '--verbose', `--maxWorkers=${jobs}`]],
+    display: (jobs) => `node --experimental-vm-modules jest --watch --verbose --maxWorkers=${jobs}`,
+    verdict: (line) => {
+      const match = new RegExp(`^\\s*([✓√✕×])\\s+${targetLine}`).exec(line);
+      return match ? (match[1] === '✓' || match[1] === '√' ? 'pass' : 'fail') : undefined;
+    },
+    done: (line) => line.startsWith('Ran all test suites'),
+  },
+  floor: {
+    label: 'floor',
+    command: () => [NODE, [`--test-reporter=${path.join(HERE, 'floor-reporter.mjs')}`, `--test-name-pattern=^${targetLine}$`, path.join(HERE, 'floor.mjs'), TARGET.nodeFile]],
+    display: () => 'node --test-reporter=floor-reporter.mjs --test-name-pattern=<target> tools/bench/floor.mjs <test file>',
+    verdict: (line) => /^VERDICT (pass|fail)/.exec(line)?.[1],
+    done: undefined,
+  },
+};
+
+/** A watcher session on its own copy of the repo, so that a write reaches only the tool measured. */
+class Session {
+  constructor(tool, root) {
+    this.tool = tool;
+    this.spec = WATCHERS[tool];
+    this.root = root;
+    this.generation = 0;
+  }
+
+  async start() {
+    writeFileSync(path.join(this.root, TARGET.module), fixmeSource(false, 0));
+    const [command, args] = this.spec.command(config.jobs);
+    const environment = env();
+    if (this.tool === 'floor') environment.FLOOR_TARGET = TARGET.name;
+    this.proc = new Proc(this.tool, command, args, { cwd: this.root, env: environment });
+    if (this.tool === 'floor') {
+      await this.proc.waitFor('FLOOR READY', (line) => line === 'FLOOR READY', 60_000);
+      await this.write(false, { unmeasured: true });
+      return;
+    }
+    // Ready: the first run is over and the target has failed.
+    const started = this.expect('fail', 900_000);
+    const result = await started;
+    await this.proc.quiet(500, 300_000);
+    log(`${this.spec.label} ready in ${ms(result.doneAt - this.proc.startedAt)}`);
+  }
+
+  /** Registers the waits for the target's verdict and for the end of the run that follows it. */
+  expect(wanted, timeoutMs, { afterWrite = false } = {}) {
+    const state = { verdictAt: undefined, verdict: undefined };
+    const verdict = this.proc.waitFor(`the target's verdict (${wanted})`, (line) => {
+      const value = this.spec.verdict(line);
+      if (value === undefined) return undefined;
+      state.verdict = value;
+      state.verdictAt = now();
+      return value;
+    }, timeoutMs);
+    const done = this.spec.done
+      ? this.proc.waitFor('the end of the run', (line) => state.verdict !== undefined && this.spec.done(line), timeoutMs)
+      : verdict;
+    let change;
+    if (this.tool === 'cctrial' && afterWrite) {
+      change = this.proc.waitFor('a change event', (line) => parseJson(line)?.type === 'change' || undefined, timeoutMs).catch(() => undefined);
+      this.proc.waitFor('the fix run end', (line) => {
+        const event = parseJson(line);
+        return event?.type === 'run:end' && event.phase === 'fix' ? event : undefined;
+      }, timeoutMs).then((result) => (state.fixRun = result.value), () => {});
+    }
+    return Promise.all([verdict, done, change]).then(([v, d, c]) => ({ verdict: v.value, verdictAt: v.at, doneAt: d.at, changeAt: c?.at, fixRunMs: state.fixRun?.durationMs }));
+  }
+
+  /** Rewrites fixme.mjs (broken or fixed) and times the write to the printed verdict of the target. */
+  async write(fixed, { unmeasured = false } = {}) {
+    this.generation += 1;
+    const file = path.join(this.root, TARGET.module);
+    const wanted = fixed ? 'pass' : 'fail';
+    const result = this.expect(wanted, 600_000, { afterWrite: true });
+    let start;
+    if (this.tool === 'floor') {
+      writeFileSync(file, fixmeSource(fixed, this.generation));
+      start = now();
+      this.proc.write(`go ${this.generation}\n`);
+    } else {
+      start = now();
+      writeFileSync(file, fixmeSource(fixed, this.generation));
+    }
+    const outcome = await result;
+    if (this.spec.done) await this.proc.quiet(500, 600_000);
+    if (outcome.verdict !== wanted) throw new Error(`${this.spec.label}: expected the target to ${wanted}, it printed ${outcome.verdict}`);
+    if (unmeasured) return undefined;
+    return {
+      latencyMs: outcome.verdictAt - start,
+      detectMs: outcome.changeAt !== undefined ? outcome.changeAt - start : undefined,
+      fixRunMs: outcome.fixRunMs,
+    };
+  }
+
+  async stop() {
+    if (!this.proc) return;
+    if (this.tool === 'floor') this.proc.write('quit\n');
+    await this.proc.stop();
+    writeFileSync(path.join(this.root, TARGET.module), fixmeSource(true));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Fix-loop latency
+
+async function fixLoop(results) {
+  const tools = ['cctrial', ...['node', 'vitest', 'jest'].filter((tool) => config.peers.includes(tool)), 'floor'];
+  const sessions = [];
+  const out = (results.fix = { tools: {}, commands: {} });
+  for (const tool of tools) {
+    const root = generate({ preset: config.preset, dir: `${defaultDir(config.preset)}-${tool}`, force: flags.regenerate, log }).root;
+    const session = new Session(tool, root);
+    out.commands[tool] = WATCHERS[tool].display(config.jobs);
+    out.tools[tool] = { still: [], fixing: [], detect: [], fixRun: [] };
+    try {
+      log(`fix loop: starting ${WATCHERS[tool].label} on ${root}`);
+      await session.start();
+      sessions.push(session);
+    } catch (error) {
+      out.tools[tool].error = firstLines(error.message);
+      log(`fix loop: ${tool} failed to start: ${error.message}`);
+      await session.stop().catch(() => {});
+    }
+  }
+  const rounds = config.trials + (config.warmup ? 1 : 0);
+  for (let round = 0; round < rounds; round++) {
+    const measured = !config.warmup || round > 0;
+    // Rotate the order so that no tool always follows the same one.
+    const order = sessions.map((_, index) => sessions[(index + round) % sessions.length]);
+    for (const session of order) {
+      const record = out.tools[session.tool];
+      if (record.error) continue;
+      try {
+        // From the failing state: a save that still fails, a save that fixes, a save that breaks again.
+        await sleep(config.settleMs);
+        const still = await session.write(false, { unmeasured: !measured });
+        await sleep(config.settleMs);
+        const fixing = await session.write(true, { unmeasured: !measured });
+        await sleep(config.settleMs);
+        await session.write(false, { unmeasured: true });
+        if (measured) {
+          record.still.push(still.latencyMs);
+          record.fixing.push(fixing.latencyMs);
+          if (fixing.detectMs !== undefined) record.detect.push(fixing.detectMs, still.detectMs);
+          if (fixing.fixRunMs !== undefined) record.fixRun.push(fixing.fixRunMs, still.fixRunMs);
+          log(`fix loop round ${round}: ${session.tool} still failing ${ms(still.latencyMs)}, fixing ${ms(fixing.latencyMs)}`);
+        }
+      } catch (error) {
+        record.error = firstLines(error.message);
+        log(`fix loop: ${session.tool} failed: ${error.message}`);
+        await session.stop().catch(() => {});
+      }
+    }
+  }
+  await Promise.all(sessions.map((session) => session.stop().catch(() => {})));
+}
+
+function firstLines(text, count = 6) {
+  return String(text).split('\n').slice(0, count).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Full-suite time
+
+function suiteCommands(jobs) {
+  const all = {
+    cctrial: { display: `cctrial --once --json --no-notify -j ${jobs}`, command: [NODE, [CLI, '--once', '--json', '--no-notify', '-j', String(jobs)]] },
+    node: { display: `node --test --test-concurrency=${jobs}`, command: [NODE, ['--test', `--test-concurrency=${jobs}`]] },
+    vitest: { display: `vitest run --maxWorkers=${jobs}`, command: [NODE, [BIN.vitest, 'run', `--maxWorkers=${jobs}`]] },
+    jest: { display: `node --experimental-vm-modules jest --maxWorkers=${jobs}`, command: [NODE, ['--experimental-vm-modules', BIN.jest, `--maxWorkers=${jobs}`]] },
+    nx: { display: 'nx run-many -t test (each package: node --test)', command: [NODE, [BIN.nx, 'run-many', '-t', 'test']] },
+    turbo: { display: 'turbo run test (each package: node --test)', command: [NODE, [BIN.turbo, 'run', 'test']] },
+  };
+  return Object.fromEntries(Object.entries(all).filter(([tool]) => tool === 'cctrial' || config.peers.includes(tool)));
+}
+
+async function fullSuite(results, repo) {
+  const commands = suiteCommands(config.jobs);
+  const tools = Object.keys(commands);
+  const out = (results.suite = { tools: {}, commands: Object.fromEntries(tools.map((tool) => [tool, commands[tool].display])) });
+  for (const tool of tools) out.tools[tool] = { wall: [], phase: [] };
+  const expected = repo.packages * repo.files * repo.tests;
+  const rounds = config.trials + (config.warmup ? 1 : 0);
+  for (let round = 0; round < rounds; round++) {
+    const measured = !config.warmup || round > 0;
+    for (let index = 0; index < tools.length; index++) {
+      const tool = tools[(index + round) % tools.length];
+      const record = out.tools[tool];
+      if (record.error) continue;
+      const [command, args] = commands[tool].command;
+      let suiteEnd;
+      const run = await runToEnd(tool, command, args, { cwd: repo.root, env: env() }, (line) => {
+        const event = tool === 'cctrial' ? parseJson(line) : undefined;
+        if (event?.type === 'run:end' && event.phase === 'suite') suiteEnd = event;
+      });
+      if (run.code !== 0) {
+        record.error = `exit code ${run.code}${run.signal ? ` (${run.signal})` : ''}: ${run.tail.slice(-8).join('\n')}`;
+        log(`suite: ${tool} failed: ${record.error}`);
+        continue;
+      }
+      if (tool === 'cctrial' && suiteEnd?.passed !== expected) {
+        record.error = `expected ${expected} passed tests, cctrial reported ${suiteEnd?.passed}`;
+        log(`suite: ${record.error}`);
+        continue;
+      }
+      if (measured) {
+        record.wall.push(run.wallMs);
+        if (suiteEnd) record.phase.push(suiteEnd.durationMs);
+      }
+      log(`suite ${measured ? `trial ${round + (config.warmup ? 0 : 1)}` : 'warm-up'}: ${tool} ${ms(run.wallMs)}${suiteEnd ? ` (suite phase ${ms(suiteEnd.durationMs)})` : ''}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Storm: 1,000 files rewritten at once while cctrial waits for a fix
+
+async function storm(results) {
+  const root = generate({ preset: config.preset, dir: `${defaultDir(config.preset)}-cctrial`, force: false, log }).root;
+  const folder = path.join(root, 'packages/pkg-0/storm');
+  mkdirSync(folder, { recursive: true });
+  const files = Array.from({ length: config.stormFiles }, (_, index) => path.join(folder, `s-${String(index).padStart(4, '0')}.mjs`));
+  for (const file of files) writeFileSync(file, 'export const generation = 0;\n');
+  const out = (results.storm = { latency: [], runs: [], batches: [], files: [], writeMs: [], command: WATCHERS.cctrial.display(config.jobs) });
+  const session = new Session('cctrial', root);
+  try {
+    await session.start();
+    const rounds = config.trials + (config.warmup ? 1 : 0);
+    for (let round = 0; round < rounds; round++) {
+      await sleep(config.settleMs);
+      let runs = 0;
+      let batches = 0;
+      let changed = 0;
+      const counter = session.proc.waitFor('never', (line) => {
+        const event = parseJson(line);
+        if (event?.type === 'run:start') runs += 1;
+        if (event?.type === 'change') {
+          batches += 1;
+          changed += event.files.length;
+        }
+        return undefined;
+      }, 3600_000).catch(() => {});
+      const runStart = session.proc.waitFor('run:start after the storm', (line) => parseJson(line)?.type === 'run:start' || undefined, 120_000);
+      const first = now();
+      for (const file of files) writeFileSync(file, `export const generation = ${round + 1};\n`);
+      const last = now();
+      const started = await runStart;
+      // Let the run (and any run a late batch would start) finish.
+      await session.proc.waitFor('idle after the storm', (line) => parseJson(line)?.type === 'idle' || undefined, 300_000);
+      await session.proc.quiet(1000, 300_000);
+      void counter;
+      if (!config.warmup || round > 0) {
+        out.latency.push(started.at - last);
+        out.runs.push(runs);
+        out.batches.push(batches);
+        out.files.push(changed);
+        out.writeMs.push(last - first);
+      }
+      log(`storm ${round}: ${files.length} files written in ${ms(last - first)}; run:start ${ms(started.at - last)} after the last write; ${runs} run(s), ${batches} change batch(es), ${changed} files reported`);
+    }
+  } catch (error) {
+    out.error = firstLines(error.message);
+    log(`storm failed: ${error.message}`);
+  } finally {
+    await session.stop().catch(() => {});
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Idle cost and watcher readiness on the large preset
+
+async function idle(results) {
+  const repo = generate({ preset: config.idlePreset, force: flags.regenerate, log });
+  const out = (results.idle = {
+    preset: config.idlePreset,
+    files: repo.fileCount,
+    expectedTests: repo.packages * repo.files * repo.tests,
+    ready: [], firstRun: [], firstIdle: [], rootRss: [], treeRss: [], rootRssMax: [], rootCpu: [], treeCpu: [], processes: [],
+    command: WATCHERS.cctrial.display(config.jobs),
+  });
+  const probeDir = path.join(repo.root, 'packages/pkg-0/probe');
+  const [command, args] = WATCHERS.cctrial.command(config.jobs);
+  for (let trial = 0; trial < config.trials; trial++) {
+    // (a) Readiness: from spawn, a new probe file every 20 ms; the first one the watcher reports.
+    rmSync(probeDir, { recursive: true, force: true });
+    mkdirSync(probeDir, { recursive: true });
+    const proc = new Proc('cctrial', command, args, { cwd: repo.root, env: env() });
+    try {
+      const firstRun = proc.waitFor('run:start', (line) => parseJson(line)?.type === 'run:start' || undefined, 300_000).catch(() => undefined);
+      const change = proc.waitFor('a change with a probe file', (line) => {
+        const event = parseJson(line);
+        return event?.type === 'change' ? event.files.filter((file) => file.includes('/probe/')) : undefined;
+      }, 300_000);
+      let seen;
+      change.then((result) => (seen = result), () => {});
+      const written = [];
+      for (let window = 0; !seen && window < 40; window++) {
+        // Probe in windows of 3 s, then pause: cctrial reports a batch only once writes stop for a moment.
+        const windowEnd = now() + 3000;
+        while (!seen && now() < windowEnd) {
+          const index = written.length;
+          written.push(now());
+          writeFileSync(path.join(probeDir, `p-${String(index).padStart(5, '0')}.mjs`), `export const probe = ${index};\n`);
+          await sleep(20);
+        }
+        const pauseEnd = now() + 600;
+        while (!seen && now() < pauseEnd) await sleep(10);
+      }
+      const result = await change;
+      const indexes = result.value.map((file) => Number(/p-(\d+)\.mjs$/.exec(file)?.[1])).filter(Number.isFinite);
+      const earliest = Math.min(...indexes);
+      out.ready.push(written[earliest] - proc.startedAt);
+      const run = await Promise.race([firstRun, sleep(1)]);
+      if (run) out.firstRun.push(run.at - proc.startedAt);
+      log(`idle ${trial + 1}: watcher ready (first probe reported, #${earliest}) ${ms(written[earliest] - proc.startedAt)} after spawn; first run:start at ${run ? ms(run.at - proc.startedAt) : 'n/a'}`);
+    } catch (error) {
+      out.error = firstLines(error.message);
+      log(`idle readiness failed: ${error.message}`);
+    } finally {
+      await proc.stop();
+      rmSync(probeDir, { recursive: true, force: true });
+    }
+
+    // (b) Idle cost: a fresh start, its first suite, then RSS and CPU while it waits.
+    const watcher = new Proc('cctrial', command, args, { cwd: repo.root, env: env() });
+    try {
+      let suiteEnd;
+      const firstIdle = await watcher.waitFor('idle', (line) => {
+        const event = parseJson(line);
+        if (event?.type === 'run:end' && event.phase === 'suite') suiteEnd = event;
+        return event?.type === 'idle' || undefined;
+      }, 1_800_000);
+      if (suiteEnd?.passed !== out.expectedTests) throw new Error(`expected ${out.expectedTests} passed tests, cctrial reported ${suiteEnd?.passed}`);
+      out.firstIdle.push(firstIdle.at - watcher.startedAt);
+      await sleep(2000);
+      const samples = [sampleTree(watcher.pid)];
+      const end = now() + config.idleSampleMs;
+      while (now() < end) {
+        await sleep(200);
+        samples.push(sampleTree(watcher.pid));
+      }
+      const cpu = cpuBetween(samples[0], samples.at(-1), watcher.pid);
+      const rootRss = summarize(samples.map((sample) => sample.rootRssKb / 1024));
+      const treeRss = summarize(samples.map((sample) => sample.treeRssKb / 1024));
+      out.rootRss.push(rootRss.median);
+      out.rootRssMax.push(rootRss.max);
+      out.treeRss.push(treeRss.median);
+      out.rootCpu.push(cpu.rootPct);
+      out.treeCpu.push(cpu.treePct);
+      out.processes.push(samples.at(-1).processes);
+      log(`idle ${trial + 1}: first idle ${ms(firstIdle.at - watcher.startedAt)}; RSS ${rootRss.median.toFixed(1)} MB (tree ${treeRss.median.toFixed(1)} MB, ${samples.at(-1).processes} processes); CPU ${cpu.rootPct.toFixed(2)}% (tree ${cpu.treePct.toFixed(2)}%)`);
+    } catch (error) {
+      out.error = firstLines(error.message);
+      log(`idle cost failed: ${error.message}`);
+    } finally {
+      await watcher.stop();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function stat(values) {
+  return summarize(values ?? []);
+}
+
+function fmt(summary, unit = 'ms', digits = 0) {
+  if (!summary.n) return 'n/a';
+  const value = (number) => (unit === 'ms' && number >= 10_000 ? `${(number / 1000).toFixed(1)} s` : `${number.toFixed(digits)}${unit === 'ms' ? ' ms' : unit}`);
+  return summary.n > 1 ? `${value(summary.median)} (${value(summary.min)}–${value(summary.max)})` : value(summary.median);
+}
+
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const fmtRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
+const check = (ok) => (ok === undefined ? '? not measured' : ok ? '✅ met' : '❌ missed');
+
+function buildReport(results, info, totalMs) {
+  const lines = [];
+  const goals = [];
+  const push = (...text) => lines.push(...text);
+  const fix = results.fix;
+  const suite = results.suite;
+  const labels = { cctrial: 'cctrial', node: 'node --test --watch', vitest: 'Vitest watch', jest: 'Jest --watch', floor: 'floor (warm process)' };
+
+  if (fix) {
+    const base = stat(fix.tools.cctrial?.fixing).median;
+    const baseStill = stat(fix.tools.cctrial?.still).median;
+    push('### 1. Fix-loop latency (save → printed verdict of the one failing test)', '');
+    push('| tool | fixing save (→ pass) median (min–max) | cctrial ÷ tool | still-failing save (→ fail) | cctrial ÷ tool |', '|---|---|---|---|---|');
+    for (const [tool, record] of Object.entries(fix.tools)) {
+      if (record.error) {
+        push(`| ${labels[tool]} | failed: ${record.error.split('\n')[0].replace(/\|/g, '\\|')} | | | |`);
+        continue;
+      }
+      const fixing = stat(record.fixing);
+      const still = stat(record.still);
+      push(`| ${labels[tool]} | ${fmt(fixing)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(base, fixing.median))} | ${fmt(still)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(baseStill, still.median))} |`);
+    }
+    const detect = stat(fix.tools.cctrial?.detect);
+    const fixRun = stat(fix.tools.cctrial?.fixRun);
+    if (detect.n) push('', `cctrial breakdown (both kinds of save): write → \`change\` event ${fmt(detect)}; the fix run's own \`run:end\` durationMs ${fmt(fixRun)}.`);
+    push('');
+    const r = (tool) => ratio(base, stat(fix.tools[tool]?.fixing).median);
+    const has = (tool) => fix.tools[tool] && !fix.tools[tool].error && fix.tools[tool].fixing.length > 0;
+    goals.push(['Fix loop ≤ 1/3 of node --test --watch', has('node') ? fmtRatio(r('node')) : 'n/a', has('node') ? r('node') <= 1 / 3 : undefined]);
+    goals.push(['Fix loop ≤ 1/2 of Vitest watch', has('vitest') ? fmtRatio(r('vitest')) : 'n/a', has('vitest') ? r('vitest') <= 1 / 2 : undefined]);
+    goals.push(['Fix loop ≤ 1.3× the floor', has('floor') ? fmtRatio(r('floor')) : 'n/a', has('floor') ? r('floor') <= 1.3 : undefined]);
+  }
+
+  if (suite) {
+    const base = stat(suite.tools.cctrial?.wall).median;
+    push('### 2. Full-suite time (wall clock, spawn → exit, green repo)', '');
+    push('| tool | command | wall median (min–max) | cctrial ÷ tool |', '|---|---|---|---|');
+    for (const [tool, record] of Object.entries(suite.tools)) {
+      if (record.error) {
+        push(`| ${tool} | \`${suite.commands[tool]}\` | failed: ${record.error.split('\n')[0].replace(/\|/g, '\\|')} | |`);
+        continue;
+      }
+      const wall = stat(record.wall);
+      push(`| ${tool} | \`${suite.commands[tool]}\` | ${fmt(wall)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(base, wall.median))} |`);
+    }
+    const phase = stat(suite.tools.cctrial?.phase);
+    if (phase.n) push('', `cctrial's suite phase alone (\`run:end\` durationMs, without start-up and discovery): ${fmt(phase)}.`);
+    push('');
+    const r = (tool) => ratio(base, stat(suite.tools[tool]?.wall).median);
+    const has = (tool) => suite.tools[tool] && !suite.tools[tool].error && suite.tools[tool].wall.length > 0;
+    goals.push([`Full suite ≤ 0.8× node --test --test-concurrency=${config.jobs}`, has('node') ? fmtRatio(r('node')) : 'n/a', has('node') ? r('node') <= 0.8 : undefined]);
+    goals.push(['Full suite faster than nx run-many -t test', has('nx') ? fmtRatio(r('nx')) : 'n/a', has('nx') ? r('nx') < 1 : undefined]);
+    goals.push(['Full suite faster than turbo run test', has('turbo') ? fmtRatio(r('turbo')) : 'n/a', has('turbo') ? r('turbo') < 1 : undefined]);
+  }
+
+  const idleResult = results.idle;
+  if (idleResult) {
+    push(`### 3. Idle cost on the ${idleResult.preset} preset (${idleResult.files.toLocaleString('en')} files, ${idleResult.expectedTests.toLocaleString('en')} tests)`, '');
+    if (idleResult.error) push(`Failed: ${idleResult.error.split('\n')[0]}`, '');
+    push('| measure | median (min–max) |', '|---|---|');
+    push(`| watcher ready: spawn → the first probe write that cctrial reported | ${fmt(stat(idleResult.ready))} |`);
+    push(`| spawn → first \`run:start\` | ${fmt(stat(idleResult.firstRun))} |`);
+    push(`| spawn → first \`idle\` (includes the first suite run) | ${fmt(stat(idleResult.firstIdle))} |`);
+    push(`| RSS of the cctrial process while idle | ${fmt(stat(idleResult.rootRss), ' MB', 1)} (max seen ${fmt(stat(idleResult.rootRssMax), ' MB', 1)}) |`);
+    push(`| RSS of cctrial and all its child processes while idle | ${fmt(stat(idleResult.treeRss), ' MB', 1)} (${fmt(stat(idleResult.processes), '', 0)} processes) |`);
+    push(`| CPU of the cctrial process while idle (% of one core) | ${fmt(stat(idleResult.rootCpu), '%', 2)} |`);
+    push(`| CPU of cctrial and its children while idle | ${fmt(stat(idleResult.treeCpu), '%', 2)} |`);
+    push('');
+    const rss = stat(idleResult.rootRss).median;
+    const treeRss = stat(idleResult.treeRss).median;
+    const cpu = stat(idleResult.treeCpu).median;
+    const ready = stat(idleResult.ready).median;
+    goals.push([`Idle RSS ≤ 80 MB (cctrial process; whole tree ${Number.isFinite(treeRss) ? `${treeRss.toFixed(0)} MB` : 'n/a'})`, Number.isFinite(rss) ? `${rss.toFixed(1)} MB` : 'n/a', Number.isFinite(rss) ? rss <= 80 : undefined]);
+    goals.push(['Idle CPU near 0 (≤ 1% of a core, whole tree)', Number.isFinite(cpu) ? `${cpu.toFixed(2)}%` : 'n/a', Number.isFinite(cpu) ? cpu <= 1 : undefined]);
+    goals.push(['Watcher ready ≤ 1 s', Number.isFinite(ready) ? ms(ready) : 'n/a', Number.isFinite(ready) ? ready <= 1000 : undefined]);
+  }
+
+  const stormResult = results.storm;
+  if (stormResult) {
+    push(`### 4. Storm (${config.stormFiles.toLocaleString('en')} files rewritten in one package)`, '');
+    if (stormResult.error) push(`Failed: ${stormResult.error.split('\n')[0]}`, '');
+    push('| measure | median (min–max) |', '|---|---|');
+    push(`| last write → \`run:start\` | ${fmt(stat(stormResult.latency))} |`);
+    push(`| time to write the ${config.stormFiles} files | ${fmt(stat(stormResult.writeMs))} |`);
+    push(`| runs started per storm | ${fmt(stat(stormResult.runs), '', 0)} |`);
+    push(`| \`change\` batches per storm (files reported) | ${fmt(stat(stormResult.batches), '', 0)} (${fmt(stat(stormResult.files), '', 0)}) |`);
+    push('');
+    const latency = stat(stormResult.latency).median;
+    const runs = stat(stormResult.runs).max;
+    goals.push(['Storm: run starts ≤ 150 ms after the last write', ms(latency), Number.isFinite(latency) ? latency <= 150 : undefined]);
+    goals.push(['Storm: a single run', Number.isFinite(runs) ? `max ${runs}` : 'n/a', Number.isFinite(runs) ? runs === 1 : undefined]);
+  }
+
+  const goalLines = ['| goal (ratios within this run) | measured | |', '|---|---|---|', ...goals.map(([goal, value, ok]) => `| ${goal} | ${value} | ${check(ok)} |`)];
+  const header = [
+    `Run of ${info.date}: ${commandLine}, ${config.trials} trial(s)${config.warmup ? ' after one warm-up round' : ''}, -j ${config.jobs}; took ${(totalMs / 60000).toFixed(1)} min.`,
+    '',
+    `Machine: ${info.cpu}, ${info.cores} cores, ${info.ramGiB} GiB RAM, ${info.os}; load average ${info.loadBefore} before and ${info.loadAfter} after (1/5/15 min).`,
+    '',
+    `Versions: Node ${info.versions.node}; cctrial ${info.versions.cctrial}; Vitest ${info.versions.vitest}; Jest ${info.versions.jest}; Nx ${info.versions.nx}; Turborepo ${info.versions.turbo}.`,
+    '',
+  ];
+  return { header, goals: goalLines, body: lines };
+}
+
+function writeDoc(report, results, info) {
+  const template = readFileSync(path.join(HERE, 'performance.template.md'), 'utf8');
+  const raw = JSON.stringify({ config, info, results }, (key, value) => (typeof value === 'number' ? Math.round(value * 100) / 100 : value), 1);
+  const fixCommands = results.fix ? Object.entries(results.fix.commands).map(([tool, command]) => `- ${tool}: \`${command}\``).join('\n') : '(not run)';
+  const text = template
+    .replace('{{HEADER}}', report.header.join('\n').trimEnd())
+    .replace('{{GOALS}}', report.goals.join('\n'))
+    .replace('{{RESULTS}}', report.body.join('\n').trimEnd())
+    .replace('{{FIX_COMMANDS}}', fixCommands)
+    .replace('{{RAW}}', raw);
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, text);
+  log(`wrote ${path.relative(process.cwd(), outFile) || outFile}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const started = now();
+  if (flags.build) {
+    log('building cctrial');
+    execFileSync(NODE, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: path.join(REPO_ROOT, 'packages/cctrial'), stdio: 'inherit' });
+  }
+  if (!existsSync(CLI)) {
+    console.error(`bench: ${CLI} does not exist. Build cctrial first: npx nx run cctrial:build (or pass --build).`);
+    process.exit(2);
+  }
+  const info = machineInfo();
+  log(`${info.cpu}, ${info.cores} cores; Node ${info.versions.node}; trials ${config.trials}; -j ${config.jobs}; phases ${config.phases.join(',')}; load ${info.loadBefore}`);
+  const results = {};
+  const repo = generate({ preset: config.preset, force: flags.regenerate, log });
+  if (config.phases.includes('suite')) await fullSuite(results, repo);
+  if (config.phases.includes('fix')) await fixLoop(results);
+  if (config.phases.includes('storm')) await storm(results);
+  if (config.phases.includes('idle')) await idle(results);
+  info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  const totalMs = now() - started;
+  const report = buildReport(results, info, totalMs);
+  console.log(['', ...report.header, ...report.body, '### Goals', '', ...report.goals, ''].join('\n'));
+  if (outFile) writeDoc(report, results, info);
+  log(`done in ${(totalMs / 60000).toFixed(1)} min`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
