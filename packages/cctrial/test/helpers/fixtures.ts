@@ -87,7 +87,7 @@ export function describeResults(results: TestResult[]): string {
     .join('\n');
 }
 
-/** `file:line` of the first line of `file` (under `root`) that contains `text`: fixtures name lines by content. */
+/** The 1-based number of the first line of `file` (under `root`) that contains `text`: fixtures name lines by content. */
 export function lineOf(root: string, file: string, text: string): number {
   const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
   const index = lines.findIndex((line) => line.includes(text));

@@ -173,7 +173,8 @@ test('subtracts', () => {});
   });
 
   it('says a target that no longer reports was renamed or removed', async () => {
-    const ghost: TestResult = { ...resultOf(known, 'math.test.js', ['subtracts']), id: { ...resultOf(known, 'math.test.js', ['subtracts']).id, path: ['renamed long ago'] } };
+    const subtracts = resultOf(known, 'math.test.js', ['subtracts']);
+    const ghost: TestResult = { ...subtracts, id: { ...subtracts.id, path: ['renamed long ago'] } };
     const runner = new TestRunner({ root, jobs: 1, timeoutMs: 30_000, silenceLimitMs: 30_000 });
     const report = await runner.runTests([ghost], testFilesOf(root, ['math.test.js']), known);
     const [result] = report.results;
@@ -184,7 +185,7 @@ test('subtracts', () => {});
     assert.match(result?.error?.message ?? '', /"renamed long ago" did not run/);
   });
 
-  it("gives a target the failure of its file when the file no longer loads", async () => {
+  it('gives a target the failure of its file when the file no longer loads', async () => {
     const copy = writePackage(FILES);
     const target = { ...resultOf(known, 'math.test.js', ['adds']) };
     writeFixtureFile(copy, 'math.test.js', `import { test } from 'node:test';\ntest('adds', () => {\n  return 1 +;\n});\n`);
