@@ -465,21 +465,35 @@ async function idle(results) {
     ready: [], firstRun: [], firstIdle: [], rootRss: [], treeRss: [], rootRssMax: [], rootCpu: [], treeCpu: [], processes: [],
     command: WATCHERS.cctrial.display(config.jobs),
   });
-  const probeDir = path.join(repo.root, 'packages/pkg-0/probe');
+  // Probe folders: the first and last packages in both numeric and name order, one in the middle, the shared one.
+  const probePackages = [...new Set(['shared', 'pkg-0', `pkg-${Math.floor(repo.packages / 2)}`, `pkg-${repo.packages - 1}`, `pkg-${Math.min(9, repo.packages - 1)}`])];
+  const probeDirs = probePackages.map((name) => path.join(repo.root, 'packages', name, 'probe'));
+  const clearProbes = () => probeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  out.probeFolders = probePackages.map((name) => `packages/${name}/probe`);
   const [command, args] = WATCHERS.cctrial.command(config.jobs);
   for (let trial = 0; trial < config.trials; trial++) {
-    // (a) Readiness: from spawn, a new probe file every 20 ms; the first one the watcher reports.
-    rmSync(probeDir, { recursive: true, force: true });
-    mkdirSync(probeDir, { recursive: true });
+    // (a) Readiness: from spawn, a new file in each probe folder every 20 ms, until cctrial has reported
+    // a probe from every folder; the watcher is ready at the latest of the folders' earliest reported writes.
+    clearProbes();
+    for (const dir of probeDirs) mkdirSync(dir, { recursive: true });
     const proc = new Proc('cctrial', command, args, { cwd: repo.root, env: env() });
     try {
       const firstRun = proc.waitFor('run:start', (line) => parseJson(line)?.type === 'run:start' || undefined, 300_000).catch(() => undefined);
-      const change = proc.waitFor('a change with a probe file', (line) => {
+      /** Folder -> index of the earliest probe reported there. */
+      const earliest = new Map();
+      const allSeen = proc.waitFor('change events with a probe file from every probe folder', (line) => {
         const event = parseJson(line);
-        return event?.type === 'change' ? event.files.filter((file) => file.includes('/probe/')) : undefined;
+        if (event?.type !== 'change') return undefined;
+        for (const file of event.files) {
+          const match = /packages\/([^/]+)\/probe\/p-(\d+)\.mjs$/.exec(file);
+          if (!match) continue;
+          const index = Number(match[2]);
+          if (!earliest.has(match[1]) || earliest.get(match[1]) > index) earliest.set(match[1], index);
+        }
+        return earliest.size === probeDirs.length || undefined;
       }, 300_000);
-      let seen;
-      change.then((result) => (seen = result), () => {});
+      let seen = false;
+      allSeen.then(() => (seen = true), () => {});
       const written = [];
       for (let window = 0; !seen && window < 40; window++) {
         // Probe in windows of 3 s, then pause: cctrial reports a batch only once writes stop for a moment.
@@ -487,25 +501,26 @@ async function idle(results) {
         while (!seen && now() < windowEnd) {
           const index = written.length;
           written.push(now());
-          writeFileSync(path.join(probeDir, `p-${String(index).padStart(5, '0')}.mjs`), `export const probe = ${index};\n`);
+          for (const dir of probeDirs) writeFileSync(path.join(dir, `p-${String(index).padStart(5, '0')}.mjs`), `export const probe = ${index};\n`);
           await sleep(20);
         }
         const pauseEnd = now() + 600;
         while (!seen && now() < pauseEnd) await sleep(10);
       }
-      const result = await change;
-      const indexes = result.value.map((file) => Number(/p-(\d+)\.mjs$/.exec(file)?.[1])).filter(Number.isFinite);
-      const earliest = Math.min(...indexes);
-      out.ready.push(written[earliest] - proc.startedAt);
+      await allSeen;
+      const perFolder = [...earliest.values()].map((index) => written[index] - proc.startedAt);
+      out.ready.push(Math.max(...perFolder));
+      out.readyFirstFolder = out.readyFirstFolder ?? [];
+      out.readyFirstFolder.push(Math.min(...perFolder));
       const run = await Promise.race([firstRun, sleep(1)]);
       if (run) out.firstRun.push(run.at - proc.startedAt);
-      log(`idle ${trial + 1}: watcher ready (first probe reported, #${earliest}) ${ms(written[earliest] - proc.startedAt)} after spawn; first run:start at ${run ? ms(run.at - proc.startedAt) : 'n/a'}`);
+      log(`idle ${trial + 1}: watcher ready ${ms(Math.max(...perFolder))} after spawn (first probe folder ${ms(Math.min(...perFolder))}); first run:start at ${run ? ms(run.at - proc.startedAt) : 'n/a'}`);
     } catch (error) {
       out.error = firstLines(error.message);
       log(`idle readiness failed: ${error.message}`);
     } finally {
       await proc.stop();
-      rmSync(probeDir, { recursive: true, force: true });
+      clearProbes();
     }
 
     // (b) Idle cost: a fresh start, its first suite, then RSS and CPU while it waits.
@@ -622,7 +637,8 @@ function buildReport(results, info, totalMs) {
     push(`### 3. Idle cost on the ${idleResult.preset} preset (${idleResult.files.toLocaleString('en')} files, ${idleResult.expectedTests.toLocaleString('en')} tests)`, '');
     if (idleResult.error) push(`Failed: ${idleResult.error.split('\n')[0]}`, '');
     push('| measure | median (min–max) |', '|---|---|');
-    push(`| watcher ready: spawn → the first probe write that cctrial reported | ${fmt(stat(idleResult.ready))} |`);
+    push(`| watcher ready: spawn → probes reported from all ${idleResult.probeFolders?.length ?? ''} probe folders | ${fmt(stat(idleResult.ready))} |`);
+    push(`| spawn → probes reported from the first probe folder | ${fmt(stat(idleResult.readyFirstFolder))} |`);
     push(`| spawn → first \`run:start\` | ${fmt(stat(idleResult.firstRun))} |`);
     push(`| spawn → first \`idle\` (includes the first suite run) | ${fmt(stat(idleResult.firstIdle))} |`);
     push(`| RSS of the cctrial process while idle | ${fmt(stat(idleResult.rootRss), ' MB', 1)} (max seen ${fmt(stat(idleResult.rootRssMax), ' MB', 1)}) |`);
@@ -697,8 +713,7 @@ async function main() {
   const info = machineInfo();
   log(`${info.cpu}, ${info.cores} cores; Node ${info.versions.node}; trials ${config.trials}; -j ${config.jobs}; phases ${config.phases.join(',')}; load ${info.loadBefore}`);
   const results = {};
-  const repo = generate({ preset: config.preset, force: flags.regenerate, log });
-  if (config.phases.includes('suite')) await fullSuite(results, repo);
+  if (config.phases.includes('suite')) await fullSuite(results, generate({ preset: config.preset, force: flags.regenerate, log }));
   if (config.phases.includes('fix')) await fixLoop(results);
   if (config.phases.includes('storm')) await storm(results);
   if (config.phases.includes('idle')) await idle(results);
