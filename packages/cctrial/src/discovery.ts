@@ -34,7 +34,7 @@ export function discoverTestFiles(projects: Project[], root: string): TestFile[]
     // A project nested inside another (the root project of an Nx repo, say) owns its own files.
     const nested = projects
       .filter((other) => other !== project && other.root.startsWith(project.root + path.sep))
-      .map((other) => `${toPosix(path.relative(project.root, other.root))}/**`);
+      .map((other) => `${fg.escapePath(toPosix(path.relative(project.root, other.root)))}/**`);
     const found = fg.sync(TEST_FILE_GLOBS, {
       cwd: project.root,
       absolute: true,

@@ -88,14 +88,20 @@ export class Engine {
   async runTests(phase: Phase, targets: TestResult[], known: TestResult[], signal?: AbortSignal): Promise<RunOutcome> {
     const files = new Set(targets.map((target) => target.id.file));
     this.emit({ type: 'run:start', phase, tests: targets.length, files: files.size });
-    const report = await this.runner.runTests(targets, this.testFiles, known, this.progress(false), signal);
+    const report = await this.runner.runTests(targets, this.testFiles, known, this.progress(false, targets), signal);
     return this.finish(phase, report, true);
   }
 
-  /** Whole-file runs report each file's results as it finishes; targeted runs report once filtered. */
-  private progress(streamResults: boolean): RunProgress {
+  /**
+   * Whole-file runs report each file's results as it finishes; targeted runs report once filtered,
+   * and only the starts of their targets (Node 20 also starts the tests a name pattern deselects).
+   */
+  private progress(streamResults: boolean, targets?: TestResult[]): RunProgress {
+    const targetNames = targets && new Set(targets.flatMap((target) => target.id.path));
     return {
-      onTestStart: (file, name) => this.emit({ type: 'test:start', project: file.project, file: file.relative, name }),
+      onTestStart: (file, name) => {
+        if (!targetNames || targetNames.has(name)) this.emit({ type: 'test:start', project: file.project, file: file.relative, name });
+      },
       onFileDone: (run) => {
         if (streamResults && !run.aborted) this.emitResults(run.results);
       },

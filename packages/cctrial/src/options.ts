@@ -107,7 +107,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
 
 function integerOption(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
-  const value = Number(raw);
+  const value = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(value) || value < min) {
     throw new ConfigError(`${flag} must be an integer of at least ${min}, but got "${raw}".`);
   }

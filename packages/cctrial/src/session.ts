@@ -106,7 +106,9 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   };
 
   // Watch before the first run, so that a save during it is not lost.
-  if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch);
+  // Fix runs are cheap to restart, so a lone save starts one at once; anything else waits for a burst to settle.
+  const fixing = () => loop.state.name === 'waiting-for-fix' || (loop.state.name === 'running' && loop.state.phase === 'fix');
+  if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch, { eager: fixing });
   dispatch({ type: 'start' });
   return { dispatch, exited };
 }

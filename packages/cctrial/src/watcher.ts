@@ -1,11 +1,14 @@
 /**
- * A native recursive watcher (@parcel/watcher, as Nx and VS Code use) over the watch roots. Events
- * are coalesced until the file system has been quiet for a moment, so that a burst becomes one batch.
+ * A native recursive watcher (@parcel/watcher, as Nx and VS Code use) over the watch roots, chosen by
+ * measurement over chokidar (docs/architecture.md). Events are coalesced so that a burst, such as a
+ * `git checkout` of 1,000 files, becomes one batch delivered after the burst, never halfway through.
  *
  * @parcel/watcher reports the first change after a pause at once, then batches the rest of a burst
- * until 50 ms of quiet: the quiet window below must outlast that. While git holds its index lock
- * (checkout, merge, rebase), the batch is held back, however long git takes, and released once the
- * lock is gone and parcel has delivered the tail of the burst.
+ * until 50 ms of quiet, flushing at least every 500 ms while the burst goes on. So a lone first
+ * delivery cannot tell a single save from the start of a burst: only waiting past parcel's 500 ms
+ * can. The caller chooses per batch: eager (the fix loop, where a run is cheap to restart) takes a
+ * lone save after QUIET_MS; careful (before a suite run) waits for the burst to settle. While git
+ * holds its index lock (checkout, merge, rebase) batches are held back, however long git takes.
  */
 import watcher from '@parcel/watcher';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -17,8 +20,12 @@ const debug = debuglog('cctrial');
 
 /** Folders whose changes never affect test results. */
 export const WATCH_IGNORED_FOLDERS = ['node_modules', '.git', '.hg', '.svn', '.nx', '.turbo', 'coverage', '.cache'];
-/** Longer than @parcel/watcher's own 50 ms batching, so that its second batch of a burst joins the first. */
-export const DEFAULT_QUIET_MS = 60;
+/** Longer than parcel's own 50 ms of quiet, so that its next delivery of the same burst joins the batch. */
+export const QUIET_MS = 60;
+/** Longer than parcel's 500 ms between deliveries of a continuing burst. */
+export const SETTLE_MS = 550;
+/** Deliveries this close to 500 ms apart are parcel flushing a burst that has not ended. */
+const BURST_FLUSH_GAP_MS = 450;
 const GIT_LOCK_POLL_MS = 20;
 
 export interface ChangeBatch {
@@ -31,9 +38,15 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch) => void, quietMs = DEFAULT_QUIET_MS): Promise<Watcher> {
+export interface WatchOptions {
+  /** Whether to take a lone change at once, rather than wait to see if a burst follows. */
+  eager?: () => boolean;
+}
+
+export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch) => void, options: WatchOptions = {}): Promise<Watcher> {
   const pending = new Map<string, 'create' | 'update' | 'delete'>();
   let timer: NodeJS.Timeout | undefined;
+  let lastDeliveryAt = -Infinity;
   const gitLocks = [...new Set(roots.map(gitIndexLock).filter((lock): lock is string => lock !== undefined))];
   let heldByGit = false;
   const flush = () => {
@@ -46,7 +59,7 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
     if (heldByGit) {
       // git is done: give parcel time to deliver the events of git's last writes.
       heldByGit = false;
-      timer = setTimeout(flush, quietMs);
+      timer = setTimeout(flush, QUIET_MS);
       return;
     }
     const batch: ChangeBatch = { changed: [], created: [], deleted: [] };
@@ -72,16 +85,23 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
               debug('watcher error in %s: %s', root, error.message);
               return;
             }
+            const startsBatch = pending.size === 0;
             for (const event of events) {
               // A file created and deleted within one burst is no change at all.
               const previous = pending.get(event.path);
               if (previous === 'create' && event.type === 'delete') pending.delete(event.path);
               else pending.set(event.path, previous === 'create' && event.type === 'update' ? 'create' : event.type);
             }
+            const now = performance.now();
+            const gap = now - lastDeliveryAt;
+            lastDeliveryAt = now;
+            // A delivery after a pause may be the head of a burst; one ~500 ms after the last is its middle.
+            const burstMayGoOn = gap >= BURST_FLUSH_GAP_MS && !(startsBatch && options.eager?.());
             clearTimeout(timer);
-            timer = setTimeout(flush, quietMs);
+            timer = setTimeout(flush, burstMayGoOn ? SETTLE_MS : QUIET_MS);
           },
-          { ignore },
+          // Naming the backend skips parcel's probe for watchman, which leaves a zombie `sh` behind when watchman is absent.
+          { ignore, ...(process.platform === 'linux' ? { backend: 'inotify' as const } : {}) },
         ),
       );
     }

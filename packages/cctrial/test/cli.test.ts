@@ -391,7 +391,6 @@ describe('cctrial usage errors exit 2 with one clear paragraph on stderr', () =>
 
   it(
     'a folder with no test files: the message names that folder, not its project (which has tests)',
-    { todo: 'bug: says "No test files found in @fx/money" although @fx/money has tests; the folder given is not named' },
     async () => {
       const result = await runCli(['--once', 'packages/money/lib'], { cwd: root });
       assertUsageError(result, /packages\/money\/lib/);

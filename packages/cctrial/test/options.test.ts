@@ -82,7 +82,7 @@ describe('parseOptions', () => {
     rejects(['--timeout', '10s'], /--timeout .* "10s"/);
   });
 
-  it('rejects an empty --timeout', { todo: 'bug: Number("") is 0, so --timeout= silently means "no timeout"' }, () => {
+  it('rejects an empty --timeout', () => {
     rejects(['--timeout='], /--timeout/);
   });
 

@@ -47,7 +47,9 @@ function toFrame({ type, data }: ReporterEvent): ChildFrame | undefined {
       };
       if (wrapper) {
         frame.data.failureType = wrapper.failureType;
-        const thrown = wrapper.code === 'ERR_TEST_FAILURE' && wrapper.cause !== undefined ? wrapper.cause : wrapper;
+        // node:test's own failures (a timeout, a cancelled test) carry a bare string as cause: the wrapper says it better.
+        const ownFailure = wrapper.failureType !== 'testCodeFailure' && !(wrapper.cause instanceof Error);
+        const thrown = wrapper.code === 'ERR_TEST_FAILURE' && wrapper.cause !== undefined && !ownFailure ? wrapper.cause : wrapper;
         frame.data.error = serializeError(thrown);
       }
       return frame;

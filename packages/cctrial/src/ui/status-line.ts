@@ -74,12 +74,12 @@ export class StatusLine {
     return this.stream.columns || 80;
   }
 
+  /**
+   * Only the cursor's line is cleared: terminals disagree on whether a narrower window rewraps the
+   * old status line (VTE, kitty) or cuts it (xterm, xterm.js), and climbing rows that were not
+   * rewrapped would erase the user's output. A stale fragment is the lesser harm.
+   */
   private readonly onResize = () => {
-    // A narrower terminal may have wrapped the old line: climb to its first row and clear below.
-    const rows = Math.ceil(this.drawnWidth / this.width());
-    if (rows > 1) this.stream.write(`\x1b[${rows - 1}A`);
-    this.stream.write('\r\x1b[J');
-    this.drawnWidth = 0;
     this.draw();
   };
 }

@@ -32,7 +32,7 @@ export function selectProjects(all: Project[], args: string[], cwd: string): Sel
     const owner = all
       .filter((project) => absolute.startsWith(project.root + path.sep))
       .sort((a, b) => b.root.length - a.root.length)[0];
-    if (!owner) throw unknownArgument(arg, all);
+    if (!owner) throw outsideProjects(arg, all);
     partial.add(owner);
     pathFilters.push(absolute);
   }
@@ -52,5 +52,12 @@ function unknownArgument(arg: string, all: Project[]): ConfigError {
   return new ConfigError(
     `"${arg}" is neither a project of this workspace nor an existing path. ` +
       `Give a project name (${names || 'none found'}), or a folder or test file inside one.`,
+  );
+}
+
+function outsideProjects(arg: string, all: Project[]): ConfigError {
+  return new ConfigError(
+    `"${arg}" exists but is not inside any project of this workspace, so it has no tests to run. ` +
+      `Give a project name (${all.map((project) => project.name).join(', ') || 'none found'}), or a folder or test file inside one.`,
   );
 }

@@ -232,8 +232,7 @@ test('after resize(60, 40) the status line is redrawn to fit the new width', asy
 
 for (const reflowCursorLine of [true, false]) {
   const terminal = reflowCursorLine ? 'a terminal that rewraps the cursor line (VTE, kitty)' : 'a terminal that cuts the cursor line (xterm.js, xterm)';
-  const todo = reflowCursorLine ? undefined : 'bug: on resize the status line assumes the terminal rewrapped it and erases the line above it';
-  test(`resize(60, 40) keeps the output above the status line, on ${terminal}`, { todo }, async () => {
+  test(`resize(60, 40) keeps the output above the status line, on ${terminal}`, async () => {
     await withCli(
       [],
       async (cli) => {
@@ -241,7 +240,15 @@ for (const reflowCursorLine of [true, false]) {
         await waitForPendingRedraw(cli);
         cli.resize(60, 40);
         const screen = await waitForStatusRedrawnNarrow(cli);
-        assert.equal(nonEmptyLines(screen).at(-2), 'waiting for filesystem change...', `the line above the status line:\n${screen}`);
+        const lines = nonEmptyLines(screen);
+        if (reflowCursorLine) {
+          // The old status line was rewrapped onto two rows and only the cursor's row is redrawn
+          // (status-line.ts: erasing rows above would destroy output on terminals that cut instead),
+          // so at most one stale row may sit between the output and the new status line.
+          assert.ok(lines.slice(-3, -1).includes('waiting for filesystem change...'), `the output above the status line:\n${screen}`);
+        } else {
+          assert.equal(lines.at(-2), 'waiting for filesystem change...', `the line above the status line:\n${screen}`);
+        }
         assertSingleRow(cli, lastTextRow(cli));
       },
       { terminalOptions: { reflowCursorLine } },

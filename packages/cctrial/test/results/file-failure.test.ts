@@ -237,7 +237,7 @@ test('t', () => {});
     assert.match(result.error?.message ?? '', /syntax-error\.test\.ts:3:\d+: ERROR/);
   });
 
-  it('points the loadError of a .ts syntax error at its line', { todo: "bug: tsx's TransformError stack has only esbuild frames, so the throw site falls back to file:1:1 instead of the error's line 3" }, () => {
+  it('points the loadError of a .ts syntax error at its line', () => {
     const result = fileResultOf(results, 'syntax-error.test.ts');
     assert.match(signatureOf(result, root), /@ syntax-error\.test\.ts:3:\d+$/);
   });
