@@ -48,11 +48,10 @@ export class StatusLine {
     }, REDRAW_INTERVAL_MS);
   }
 
-  /** Prints text above the status line, then draws the line again. */
+  /** Prints text above the status line and draws the line again, in one write so that it never flickers. */
   print(text: string): void {
     if (this.closed) return void this.stream.write(text);
-    this.stream.write(CLEAR_LINE + text);
-    this.draw();
+    this.draw(CLEAR_LINE + text);
   }
 
   close(): void {
@@ -63,10 +62,11 @@ export class StatusLine {
     this.stream.write((this.drawnWidth > 0 ? '\n' : '') + SHOW_CURSOR);
   }
 
-  private draw(): void {
-    if (this.closed || !this.counts) return;
+  private draw(before = ''): void {
+    if (this.closed) return;
+    if (!this.counts) return void this.stream.write(before);
     const text = formatStatus(this.current, this.counts, this.width());
-    this.stream.write(CLEAR_LINE + text);
+    this.stream.write(before + CLEAR_LINE + text);
     this.drawnWidth = stripVTControlCharacters(text).length;
   }
 
@@ -79,9 +79,7 @@ export class StatusLine {
    * old status line (VTE, kitty) or cuts it (xterm, xterm.js), and climbing rows that were not
    * rewrapped would erase the user's output. A stale fragment is the lesser harm.
    */
-  private readonly onResize = () => {
-    this.draw();
-  };
+  private readonly onResize = () => this.draw();
 }
 
 /** `<current test> done/total nF nE nS nT nC`, cut to one column less than the width so it never wraps. */
