@@ -123,6 +123,15 @@ export class Engine {
     // Groups come before the verdict, as in the seed: the verdict stays next to the status line.
     const groups = groupFailures(results, root);
     if (groups.length > 0) this.emit(groupsEvent(groups));
+    if (this.options.debugTiming) {
+      const files = report.fileRuns.map((run) => ({
+        file: run.file,
+        warm: run.timing?.warm ?? false,
+        ...(run.timing?.firstFrameMs === undefined ? {} : { firstFrameMs: Math.round(run.timing.firstFrameMs) }),
+        totalMs: Math.round(run.durationMs),
+      }));
+      this.emit({ type: 'timing', phase, files });
+    }
     const event: CctrialEvent = { type: 'run:end', phase, durationMs: Math.round(report.durationMs), ...countOutcomes(results) };
     this.emit(event);
     return { report, groups };

@@ -39,6 +39,8 @@ export type CctrialEvent =
   | { type: 'fix'; test: TestRef }
   | { type: 'change'; files: string[] }
   | { type: 'idle' }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** Only with --debug-timing: where a run's time went, file by file. */
+  | { type: 'timing'; phase: Phase; files: Array<{ file: string; warm: boolean; firstFrameMs?: number; totalMs: number }> };
 
 export type EventSink = (event: CctrialEvent) => void;

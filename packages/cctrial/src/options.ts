@@ -26,6 +26,7 @@ export interface Options {
   importModule?: string;
   notify: boolean;
   verbose: boolean;
+  debugTiming: boolean;
   help: boolean;
   version: boolean;
 }
@@ -56,6 +57,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'no-notify', type: 'boolean', description: 'Do not send desktop notifications.' },
   { name: 'watch', type: 'string', value: 'DIR', multiple: true, description: 'Also watch DIR (repeatable); linked packages are found by themselves.' },
   { name: 'cwd', type: 'string', value: 'DIR', description: 'Run as if started in DIR.' },
+  { name: 'debug-timing', type: 'boolean', description: 'After each run, show where its time went, file by file (warm child, time to first result).' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every test as it runs, with its outcome.' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' },
   { name: 'version', type: 'boolean', description: 'Print the version.' },
@@ -95,6 +97,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     silenceLimitMs: (timeoutMs || SILENCE_LIMIT_WITHOUT_TIMEOUT_MS) + WATCHDOG_GRACE_MS,
     notify: !flag('no-notify'),
     verbose: flag('verbose'),
+    debugTiming: flag('debug-timing'),
     help: flag('help'),
     version: flag('version'),
   };

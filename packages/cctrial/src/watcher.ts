@@ -6,8 +6,8 @@
  * @parcel/watcher reports the first change after a pause at once, then batches the rest of a burst
  * until 50 ms of quiet, flushing at least every 500 ms while the burst goes on. So a lone first
  * delivery cannot tell a single save from the start of a burst: only waiting past parcel's 500 ms
- * can. The caller chooses per batch: eager (the fix loop, where a run is cheap to restart) takes a
- * lone save after QUIET_MS; careful (before a suite run) waits for the burst to settle. While git
+ * can. The caller chooses: eager (the fix loop, where a run is cheap to restart) takes a lone save
+ * after EAGER_QUIET_MS; otherwise (before a suite run) the batch waits for the burst to settle. While git
  * holds its index lock (checkout, merge, rebase) batches are held back, however long git takes.
  */
 import watcher from '@parcel/watcher';
@@ -22,6 +22,8 @@ const debug = debuglog('cctrial');
 export const WATCH_IGNORED_FOLDERS = ['node_modules', '.git', '.hg', '.svn', '.nx', '.turbo', 'coverage', '.cache'];
 /** Longer than parcel's own 50 ms of quiet, so that its next delivery of the same burst joins the batch. */
 export const QUIET_MS = 60;
+/** For a lone change while fixing: just enough to take the other events of the same save along. */
+export const EAGER_QUIET_MS = 10;
 /** Longer than parcel's 500 ms between deliveries of a continuing burst. */
 export const SETTLE_MS = 550;
 /** Deliveries this close to 500 ms apart are parcel flushing a burst that has not ended. */
@@ -95,10 +97,12 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
             const now = performance.now();
             const gap = now - lastDeliveryAt;
             lastDeliveryAt = now;
-            // A delivery after a pause may be the head of a burst; one ~500 ms after the last is its middle.
-            const burstMayGoOn = gap >= BURST_FLUSH_GAP_MS && !(startsBatch && options.eager?.());
+            // A delivery after a pause may be the head of a burst, and one ~500 ms after the last is its middle:
+            // wait for the burst to settle, unless a restart is cheap (eager).
+            const afterPause = gap >= BURST_FLUSH_GAP_MS;
+            const eager = afterPause && startsBatch && (options.eager?.() ?? false);
             clearTimeout(timer);
-            timer = setTimeout(flush, burstMayGoOn ? SETTLE_MS : QUIET_MS);
+            timer = setTimeout(flush, eager ? EAGER_QUIET_MS : afterPause ? SETTLE_MS : QUIET_MS);
           },
           // Naming the backend skips parcel's probe for watchman, which leaves a zombie `sh` behind when watchman is absent.
           { ignore, ...(process.platform === 'linux' ? { backend: 'inotify' as const } : {}) },

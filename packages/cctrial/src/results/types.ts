@@ -57,6 +57,8 @@ export interface FileRun {
   durationMs: number;
   /** The run was cancelled while this file ran: its results are incomplete and must not count. */
   aborted: boolean;
+  /** Where the time went, for --debug-timing. */
+  timing?: { warm: boolean; firstFrameMs?: number };
 }
 
 export const isFailing = (result: TestResult): boolean => FAILING_OUTCOMES.includes(result.outcome);

@@ -19,6 +19,8 @@ export interface ChildOutcome {
   killedAfterSilenceMs?: number;
   /** Set when the caller aborted the run. */
   aborted: boolean;
+  /** From the go message to the first frame: loading the test file and its imports. */
+  firstFrameMs?: number;
   durationMs: number;
 }
 
@@ -40,6 +42,7 @@ export function runChild(
   const stderr = new OutputTail(OUTPUT_LIMIT_BYTES);
   let killedAfterSilenceMs: number | undefined;
   let aborted = false;
+  let firstFrameMs: number | undefined;
 
   let watchdog: NodeJS.Timeout | undefined;
   const armWatchdog = () => {
@@ -69,6 +72,7 @@ export function runChild(
       return; // Only our reporter writes to fd 3; a torn line can only come from a killed child.
     }
     armWatchdog();
+    firstFrameMs ??= performance.now() - startedAt;
     frames.push(frame);
     onFrame(frame);
   });
@@ -91,6 +95,7 @@ export function runChild(
         aborted,
         durationMs: performance.now() - startedAt,
       };
+      if (firstFrameMs !== undefined) outcome.firstFrameMs = firstFrameMs;
       if (killedAfterSilenceMs !== undefined) outcome.killedAfterSilenceMs = killedAfterSilenceMs;
       resolve(outcome);
     });

@@ -145,9 +145,10 @@ export class TestRunner {
     const onFrame = (frame: ChildFrame) => {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
     };
-    const child = this.warm.take(this.launchSpec(job));
+    const { child, warm } = this.warm.take(this.launchSpec(job));
     const outcome = await runChild(child, { file: job.file.absolute, cwd: job.file.projectRoot }, this.config.silenceLimitMs, onFrame, signal);
     const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
+    run.timing = { warm, ...(outcome.firstFrameMs === undefined ? {} : { firstFrameMs: outcome.firstFrameMs }) };
     if (!job.targets) run.results = run.results.filter((result) => this.matchesGrep(result));
     progress.onFileDone?.(run);
     return run;

@@ -21,16 +21,16 @@ export class WarmPool {
   private readonly ready = new Map<string, ChildProcess[]>();
 
   /** A warm child for this command line if one is ready, else a new one, still booting. */
-  take(spec: LaunchSpec): ChildProcess {
+  take(spec: LaunchSpec): { child: ChildProcess; warm: boolean } {
     const list = this.ready.get(keyOf(spec)) ?? [];
     while (list.length > 0) {
       const child = list.shift()!;
       if (child.exitCode === null && child.signalCode === null) {
         debug('warm child %d taken', child.pid);
-        return child;
+        return { child, warm: true };
       }
     }
-    return launch(spec);
+    return { child: launch(spec), warm: false };
   }
 
   /** Boots children until `count` are waiting for this command line. */

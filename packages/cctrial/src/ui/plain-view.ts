@@ -70,6 +70,11 @@ export function createPlainView(write: (text: string) => void, root: string, ver
         }
         break;
       }
+      case 'timing':
+        for (const file of event.files) {
+          write(pc.dim(`timing ${event.phase}: ${file.file} ${file.warm ? 'warm' : 'cold'} child, first result after ${file.firstFrameMs ?? '-'} ms, done after ${file.totalMs} ms\n`));
+        }
+        break;
       case 'warning':
         write(pc.yellow(`warning: ${event.message}\n`));
         break;
