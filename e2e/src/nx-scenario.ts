@@ -1,0 +1,88 @@
+/**
+ * The Nx plugin's story, the same on every fixture: init registers the plugin, the inferred target
+ * appears where node:test tests are, `nx run <app>:cctrial --once` runs app's tests only,
+ * --with-deps adds the dependency's, and in watch mode a change in the linked library re-runs.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { groupSignatures, runEnd, testedFiles } from './expect.js';
+import { BIN } from './paths.js';
+import { run, startLive } from './run.js';
+
+export interface NxFixture {
+  /** The installed fixture's root; called once the fixture exists. */
+  root(): string;
+  app: { name: string; testFiles: string[]; tests: number };
+  lib: { name: string; testFiles: string[]; source: string; sourceAfterEdit: string };
+  /** A project whose *.test.* files are not node:test tests. */
+  notNodeTest?: string;
+}
+
+const nx = (root: string, ...args: string[]) => run(BIN.nx, args, root);
+
+export function nxPluginTests(fixture: NxFixture): void {
+  test('nx g @cctrial/nx:init registers the plugin in nx.json; running it again changes nothing', async () => {
+    const root = fixture.root();
+    const first = await nx(root, 'g', '@cctrial/nx:init');
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const nxJson = readFileSync(path.join(root, 'nx.json'), 'utf8');
+    assert.deepEqual(JSON.parse(nxJson).plugins, [{ plugin: '@cctrial/nx', options: { targetName: 'cctrial' } }]);
+    const second = await nx(root, 'g', '@cctrial/nx:init');
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal(readFileSync(path.join(root, 'nx.json'), 'utf8'), nxJson);
+  });
+
+  test('the inferred cctrial target is on every project with node:test tests, never cached', async () => {
+    const root = fixture.root();
+    for (const name of [fixture.app.name, fixture.lib.name]) {
+      const shown = await nx(root, 'show', 'project', name, '--json');
+      assert.equal(shown.code, 0, shown.stdout + shown.stderr);
+      const target = (JSON.parse(shown.stdout) as { targets: Record<string, { executor?: string; cache?: boolean; continuous?: boolean }> }).targets.cctrial;
+      assert.equal(target?.executor, '@cctrial/nx:cctrial', `${name}: ${shown.stdout}`);
+      assert.equal(target?.cache, false);
+      assert.notEqual(target?.continuous, true);
+    }
+    const withTarget = await nx(root, 'show', 'projects', '--with-target', 'cctrial', '--json');
+    const projects = (JSON.parse(withTarget.stdout) as string[]).sort();
+    assert.deepEqual(projects, [fixture.app.name, fixture.lib.name].sort());
+    if (fixture.notNodeTest) assert.ok(!projects.includes(fixture.notNodeTest));
+  });
+
+  test(`nx run <app>:cctrial --once runs only the app's own tests, and succeeds`, async () => {
+    const result = await nx(fixture.root(), 'run', `${fixture.app.name}:cctrial`, '--once', '--json', '--no-notify');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(testedFiles(result.events), fixture.app.testFiles);
+    assert.equal(runEnd(result.events)?.passed, fixture.app.tests);
+  });
+
+  test("--with-deps also runs the linked library's tests, with the failures grouped in one run", async () => {
+    const result = await nx(fixture.root(), 'run', `${fixture.app.name}:cctrial`, '--once', '--with-deps', '--json', '--no-notify');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.deepEqual(testedFiles(result.events), [...fixture.app.testFiles, ...fixture.lib.testFiles].sort());
+    const signatures = groupSignatures(result.events);
+    assert.equal(signatures.length, 1, signatures.join('\n'));
+    assert.match(signatures[0]!, /lib-a is broken on purpose/);
+  });
+
+  test("in watch mode, a change in the linked library re-runs the app's tests", async () => {
+    const root = fixture.root();
+    const live = startLive(BIN.nx, ['run', `${fixture.app.name}:cctrial`, '--forever', '--json', '--no-notify'], root);
+    try {
+      await live.waitFor((event) => event.type === 'idle', 'idle after the first suite');
+      assert.deepEqual(testedFiles(live.events), fixture.app.testFiles);
+      const mark = live.events.length;
+      writeFileSync(path.join(root, fixture.lib.source), fixture.lib.sourceAfterEdit);
+      const change = await live.waitFor((event) => event.type === 'change', 'the change event', mark);
+      assert.deepEqual(change.files, [fixture.lib.source]);
+      const start = await live.waitFor((event) => event.type === 'run:start', 'a run after the change', mark);
+      assert.equal(start.phase, 'suite');
+      const end = await live.waitFor((event) => event.type === 'run:end', 'the end of that run', mark);
+      assert.equal(end.passed, fixture.app.tests);
+      assert.equal(end.failed, 0);
+    } finally {
+      await live.stop();
+    }
+  });
+}
