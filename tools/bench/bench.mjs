@@ -13,7 +13,7 @@
  *   --no-write, --build (compile cctrial first), --regenerate (regenerate the repos).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,10 @@ import { Proc, cpuBetween, now, runToEnd, sampleTree, sleep, summarize } from '.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODE = process.execPath;
-const CLI = path.join(REPO_ROOT, 'packages/cctrial/dist/src/cli.js');
+const PACKAGE = path.join(REPO_ROOT, 'packages/cctrial');
+const BUILT_CLI = path.join(PACKAGE, 'dist/src/cli.js');
+/** The CLI the bench runs: a copy of the build taken at the start (see snapshotBuild). */
+let CLI = BUILT_CLI;
 /** A package's command-line script, from its package.json "bin". */
 function binOf(pkg, name = pkg) {
   const folder = path.join(REPO_ROOT, 'node_modules', pkg);
@@ -105,13 +108,44 @@ function git(...args) {
   }
 }
 
+/**
+ * Copies packages/cctrial/dist and package.json to $TMPDIR/cctrial-bench/cctrial-build, with a
+ * node_modules of links to the packages cctrial resolves (its own node_modules first, then the root's),
+ * so that a rebuild while the bench runs cannot mix two versions of cctrial in one run.
+ */
+function snapshotBuild() {
+  const target = path.join(path.dirname(defaultDir('default')), 'cctrial-build');
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  cpSync(path.join(PACKAGE, 'dist/src'), path.join(target, 'dist/src'), { recursive: true });
+  cpSync(path.join(PACKAGE, 'package.json'), path.join(target, 'package.json'));
+  const links = new Map();
+  for (const modules of [path.join(REPO_ROOT, 'node_modules'), path.join(PACKAGE, 'node_modules')]) {
+    if (!existsSync(modules)) continue;
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      if (entry.startsWith('@')) {
+        for (const scoped of readdirSync(path.join(modules, entry))) links.set(`${entry}/${scoped}`, path.join(modules, entry, scoped));
+      } else {
+        links.set(entry, path.join(modules, entry));
+      }
+    }
+  }
+  for (const [name, from] of links) {
+    const to = path.join(target, 'node_modules', name);
+    mkdirSync(path.dirname(to), { recursive: true });
+    symlinkSync(from, to, 'dir');
+  }
+  return path.join(target, 'dist/src/cli.js');
+}
+
 function machineInfo() {
   const cpus = os.cpus();
   const cctrialVersion = JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages/cctrial/package.json'), 'utf8')).version;
   const dirty = git('status', '--porcelain', '--', 'packages/cctrial/src') ? ' + uncommitted changes in packages/cctrial/src' : '';
   let built = '';
   try {
-    built = statSync(CLI).mtime.toISOString().slice(0, 16).replace('T', ' ');
+    built = statSync(BUILT_CLI).mtime.toISOString().slice(0, 16).replace('T', ' ');
   } catch {
     built = 'not built';
   }
@@ -226,6 +260,16 @@ class Session {
     const result = await started;
     await this.proc.quiet(500, 300_000);
     log(`${this.spec.label} ready in ${ms(result.doneAt - this.proc.startedAt)}`);
+  }
+
+  /** cctrial only: starts on the green repo and waits for the idle that follows the first suite. */
+  async startGreen() {
+    writeFileSync(path.join(this.root, TARGET.module), fixmeSource(true, 0));
+    const [command, args] = this.spec.command(config.jobs);
+    this.proc = new Proc(this.tool, command, args, { cwd: this.root, env: env() });
+    const ready = await this.proc.waitFor('idle after the first suite', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+    await this.proc.quiet(500, 300_000);
+    log(`${this.spec.label} (green) ready in ${ms(ready.at - this.proc.startedAt)}`);
   }
 
   /** Registers the waits for the target's verdict and for the end of the run that follows it. */
@@ -406,51 +450,58 @@ async function storm(results) {
   const folder = path.join(root, 'packages/pkg-0/storm');
   mkdirSync(folder, { recursive: true });
   const files = Array.from({ length: config.stormFiles }, (_, index) => path.join(folder, `s-${String(index).padStart(4, '0')}.mjs`));
+  const lastName = path.basename(files.at(-1));
   for (const file of files) writeFileSync(file, 'export const generation = 0;\n');
-  const out = (results.storm = { latency: [], runs: [], batches: [], files: [], writeMs: [], command: WATCHERS.cctrial.display(config.jobs) });
-  const session = new Session('cctrial', root);
-  try {
-    await session.start();
-    const rounds = config.trials + (config.warmup ? 1 : 0);
-    for (let round = 0; round < rounds; round++) {
-      await sleep(config.settleMs);
-      let runs = 0;
-      let batches = 0;
-      let changed = 0;
-      const counter = session.proc.waitFor('never', (line) => {
-        const event = parseJson(line);
-        if (event?.type === 'run:start') runs += 1;
-        if (event?.type === 'change') {
-          batches += 1;
-          changed += event.files.length;
+  results.storm = { command: WATCHERS.cctrial.display(config.jobs), modes: {} };
+  // Two states: waiting for a fix (one test failing), and idle after a green suite (with -f).
+  for (const mode of ['fixing', 'green']) {
+    const out = (results.storm.modes[mode] = { latency: [], runs: [], batches: [], files: [], writeMs: [] });
+    const session = new Session('cctrial', root);
+    try {
+      await (mode === 'fixing' ? session.start() : session.startGreen());
+      const rounds = config.trials + (config.warmup ? 1 : 0);
+      for (let round = 0; round < rounds; round++) {
+        await sleep(config.settleMs);
+        const events = [];
+        const stopListening = session.proc.listen((line, at) => {
+          const event = parseJson(line);
+          if (event?.type === 'run:start' || event?.type === 'change') events.push({ ...event, at });
+        });
+        // The run that covers the whole storm: the first run:start after the change that reports the last file.
+        let lastReported = false;
+        const runStart = session.proc.waitFor('a run:start after the change event with the last file', (line) => {
+          const event = parseJson(line);
+          if (event?.type === 'change' && event.files.some((file) => file.endsWith(lastName))) lastReported = true;
+          return (lastReported && event?.type === 'run:start') || undefined;
+        }, 300_000);
+        const first = now();
+        for (const file of files) writeFileSync(file, `export const generation = '${mode}-${round + 1}';\n`);
+        const last = now();
+        const started = await runStart;
+        // Let the run (and any run a late batch would start) finish.
+        await session.proc.waitFor('idle after the storm', (line) => parseJson(line)?.type === 'idle' || undefined, 600_000);
+        await session.proc.quiet(1000, 600_000);
+        stopListening();
+        const runs = events.filter((event) => event.type === 'run:start').length;
+        const batches = events.filter((event) => event.type === 'change');
+        const changed = batches.reduce((sum, event) => sum + event.files.length, 0);
+        if (!config.warmup || round > 0) {
+          out.latency.push(started.at - last);
+          out.runs.push(runs);
+          out.batches.push(batches.length);
+          out.files.push(changed);
+          out.writeMs.push(last - first);
         }
-        return undefined;
-      }, 3600_000).catch(() => {});
-      const runStart = session.proc.waitFor('run:start after the storm', (line) => parseJson(line)?.type === 'run:start' || undefined, 120_000);
-      const first = now();
-      for (const file of files) writeFileSync(file, `export const generation = ${round + 1};\n`);
-      const last = now();
-      const started = await runStart;
-      // Let the run (and any run a late batch would start) finish.
-      await session.proc.waitFor('idle after the storm', (line) => parseJson(line)?.type === 'idle' || undefined, 300_000);
-      await session.proc.quiet(1000, 300_000);
-      void counter;
-      if (!config.warmup || round > 0) {
-        out.latency.push(started.at - last);
-        out.runs.push(runs);
-        out.batches.push(batches);
-        out.files.push(changed);
-        out.writeMs.push(last - first);
+        log(`storm (${mode}) ${round}: ${files.length} files written in ${ms(last - first)}; run:start ${ms(started.at - last)} after the last write; ${runs} run(s), ${batches.length} change batch(es), ${changed} files reported`);
       }
-      log(`storm ${round}: ${files.length} files written in ${ms(last - first)}; run:start ${ms(started.at - last)} after the last write; ${runs} run(s), ${batches} change batch(es), ${changed} files reported`);
+    } catch (error) {
+      out.error = firstLines(error.message);
+      log(`storm (${mode}) failed: ${error.message}`);
+    } finally {
+      await session.stop().catch(() => {});
     }
-  } catch (error) {
-    out.error = firstLines(error.message);
-    log(`storm failed: ${error.message}`);
-  } finally {
-    await session.stop().catch(() => {});
-    rmSync(folder, { recursive: true, force: true });
   }
+  rmSync(folder, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -658,17 +709,21 @@ function buildReport(results, info, totalMs) {
   const stormResult = results.storm;
   if (stormResult) {
     push(`### 4. Storm (${config.stormFiles.toLocaleString('en')} files rewritten in one package)`, '');
-    if (stormResult.error) push(`Failed: ${stormResult.error.split('\n')[0]}`, '');
-    push('| measure | median (min–max) |', '|---|---|');
-    push(`| last write → \`run:start\` | ${fmt(stat(stormResult.latency))} |`);
-    push(`| time to write the ${config.stormFiles} files | ${fmt(stat(stormResult.writeMs))} |`);
-    push(`| runs started per storm | ${fmt(stat(stormResult.runs), '', 0)} |`);
-    push(`| \`change\` batches per storm (files reported) | ${fmt(stat(stormResult.batches), '', 0)} (${fmt(stat(stormResult.files), '', 0)}) |`);
+    const modes = Object.entries(stormResult.modes);
+    const title = { fixing: 'while waiting for a fix', green: 'while idle after a green suite' };
+    push(`| measure | ${modes.map(([mode]) => title[mode]).join(' | ')} |`, `|---|${modes.map(() => '---|').join('')}`);
+    const row = (label, pick) => push(`| ${label} | ${modes.map(([, out]) => (out.error ? `failed: ${out.error.split('\n')[0].replace(/\|/g, '\\|')}` : pick(out))).join(' | ')} |`);
+    row('last write → `run:start` of the run that covers it', (out) => fmt(stat(out.latency)));
+    row(`time to write the ${config.stormFiles} files`, (out) => fmt(stat(out.writeMs)));
+    row('runs started per storm', (out) => fmt(stat(out.runs), '', 0));
+    row('`change` batches per storm (files reported)', (out) => `${fmt(stat(out.batches), '', 0)} (${fmt(stat(out.files), '', 0)})`);
     push('');
-    const latency = stat(stormResult.latency).median;
-    const runs = stat(stormResult.runs).max;
-    goals.push(['Storm: run starts ≤ 150 ms after the last write', ms(latency), Number.isFinite(latency) ? latency <= 150 : undefined]);
-    goals.push(['Storm: a single run', Number.isFinite(runs) ? `max ${runs}` : 'n/a', Number.isFinite(runs) ? runs === 1 : undefined]);
+    for (const [mode, out] of modes) {
+      const latency = stat(out.latency).median;
+      const runs = stat(out.runs).max;
+      goals.push([`Storm ${title[mode]}: run starts ≤ 150 ms after the last write`, ms(latency), Number.isFinite(latency) ? latency <= 150 : undefined]);
+      goals.push([`Storm ${title[mode]}: a single run`, Number.isFinite(runs) ? `max ${runs}` : 'n/a', Number.isFinite(runs) ? runs === 1 : undefined]);
+    }
   }
 
   const goalLines = ['| goal (ratios within this run) | measured | |', '|---|---|---|', ...goals.map(([goal, value, ok]) => `| ${goal} | ${value} | ${check(ok)} |`)];
@@ -706,11 +761,13 @@ async function main() {
     log('building cctrial');
     execFileSync(NODE, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: path.join(REPO_ROOT, 'packages/cctrial'), stdio: 'inherit' });
   }
-  if (!existsSync(CLI)) {
-    console.error(`bench: ${CLI} does not exist. Build cctrial first: npx nx run cctrial:build (or pass --build).`);
+  if (!existsSync(BUILT_CLI)) {
+    console.error(`bench: ${BUILT_CLI} does not exist. Build cctrial first: npx nx run cctrial:build (or pass --build).`);
     process.exit(2);
   }
   const info = machineInfo();
+  CLI = snapshotBuild();
+  log(`running a copy of cctrial's build: ${CLI}`);
   log(`${info.cpu}, ${info.cores} cores; Node ${info.versions.node}; trials ${config.trials}; -j ${config.jobs}; phases ${config.phases.join(',')}; load ${info.loadBefore}`);
   const results = {};
   if (config.phases.includes('suite')) await fullSuite(results, generate({ preset: config.preset, force: flags.regenerate, log }));

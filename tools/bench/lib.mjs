@@ -36,6 +36,7 @@ export class Proc {
     this.tail = [];
     this.keepLines = keepLines;
     this.waiters = new Set();
+    this.listeners = new Set();
     this.lastOutputAt = this.startedAt;
     this.exit = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -67,6 +68,7 @@ export class Proc {
   onLine(line, at, tag) {
     this.tail.push(`${tag} ${line}`);
     if (this.tail.length > this.keepLines) this.tail.shift();
+    for (const listener of this.listeners) listener(line, at, tag);
     for (const waiter of [...this.waiters]) {
       const value = waiter.match(line, at, tag);
       if (value !== undefined && value !== false) {
@@ -84,6 +86,12 @@ export class Proc {
       waiter.timer = setTimeout(() => waiter.fail(new Error(`${this.name}: no ${label} within ${Math.round(timeoutMs / 1000)} s; last output:\n${this.tail.slice(-15).join('\n')}`)), timeoutMs);
       this.waiters.add(waiter);
     });
+  }
+
+  /** Calls fn(line, at, tag) for every line until the returned function is called. */
+  listen(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   /** Resolves once the process has printed nothing for `ms`. */
@@ -121,7 +129,7 @@ export class Proc {
 /** Runs a command to completion; resolves with wall time, exit code and the output's tail. */
 export async function runToEnd(name, command, args, options, onLine) {
   const proc = new Proc(name, command, args, options);
-  if (onLine) proc.waitFor('never', (line, at) => void onLine(line, at), 24 * 3600_000).catch(() => {});
+  if (onLine) proc.listen(onLine);
   const result = await proc.exit;
   proc.kill('SIGKILL');
   return { wallMs: result.at - proc.startedAt, code: result.code, signal: result.signal, tail: proc.tail };
