@@ -228,8 +228,8 @@ const WATCHERS = {
   },
   floor: {
     label: 'floor',
-    command: () => [NODE, [`--test-reporter=${path.join(HERE, 'floor-reporter.mjs')}`, `--test-name-pattern=^${targetLine}$`, path.join(HERE, 'floor.mjs'), TARGET.nodeFile]],
-    display: () => 'node --test-reporter=floor-reporter.mjs --test-name-pattern=<target> tools/bench/floor.mjs <test file>',
+    command: () => [NODE, ['--expose-gc', `--test-reporter=${path.join(HERE, 'floor-reporter.mjs')}`, `--test-name-pattern=^${targetLine}$`, path.join(HERE, 'floor.mjs'), TARGET.nodeFile]],
+    display: () => 'node --expose-gc --test-reporter=floor-reporter.mjs --test-name-pattern=<target> tools/bench/floor.mjs <test file>',
     verdict: (line) => /^VERDICT (pass|fail)/.exec(line)?.[1],
     done: undefined,
   },
@@ -341,7 +341,7 @@ async function fixLoop(results) {
     const root = generate({ preset: config.preset, dir: `${defaultDir(config.preset)}-${tool}`, force: flags.regenerate, log }).root;
     const session = new Session(tool, root);
     out.commands[tool] = WATCHERS[tool].display(config.jobs);
-    out.tools[tool] = { still: [], fixing: [], detect: [], fixRun: [] };
+    out.tools[tool] = { still: [], fixing: [], rounds: [], detect: [], fixRun: [] };
     try {
       log(`fix loop: starting ${WATCHERS[tool].label} on ${root}`);
       await session.start();
@@ -371,6 +371,7 @@ async function fixLoop(results) {
         if (measured) {
           record.still.push(still.latencyMs);
           record.fixing.push(fixing.latencyMs);
+          record.rounds.push(round);
           if (fixing.detectMs !== undefined) record.detect.push(fixing.detectMs, still.detectMs);
           if (fixing.fixRunMs !== undefined) record.fixRun.push(fixing.fixRunMs, still.fixRunMs);
           log(`fix loop round ${round}: ${session.tool} still failing ${ms(still.latencyMs)}, fixing ${ms(fixing.latencyMs)}`);
@@ -408,7 +409,7 @@ async function fullSuite(results, repo) {
   const commands = suiteCommands(config.jobs);
   const tools = Object.keys(commands);
   const out = (results.suite = { tools: {}, commands: Object.fromEntries(tools.map((tool) => [tool, commands[tool].display])) });
-  for (const tool of tools) out.tools[tool] = { wall: [], phase: [] };
+  for (const tool of tools) out.tools[tool] = { wall: [], rounds: [], phase: [] };
   const expected = repo.packages * repo.files * repo.tests;
   const rounds = config.trials + (config.warmup ? 1 : 0);
   for (let round = 0; round < rounds; round++) {
@@ -435,6 +436,7 @@ async function fullSuite(results, repo) {
       }
       if (measured) {
         record.wall.push(run.wallMs);
+        record.rounds.push(round);
         if (suiteEnd) record.phase.push(suiteEnd.durationMs);
       }
       log(`suite ${measured ? `trial ${round + (config.warmup ? 0 : 1)}` : 'warm-up'}: ${tool} ${ms(run.wallMs)}${suiteEnd ? ` (suite phase ${ms(suiteEnd.durationMs)})` : ''}`);
@@ -624,6 +626,19 @@ function fmt(summary, unit = 'ms', digits = 0) {
   return summary.n > 1 ? `${value(summary.median)} (${value(summary.min)}–${value(summary.max)})` : value(summary.median);
 }
 
+/** cctrial's value divided by the tool's, round by round (the tools of a round ran minutes apart at most). */
+function paired(base, other, key) {
+  const ratios = [];
+  if (!base || !other) return summarize(ratios);
+  base.rounds.forEach((round, index) => {
+    const at = other.rounds.indexOf(round);
+    if (at >= 0 && other[key][at] > 0) ratios.push(base[key][index] / other[key][at]);
+  });
+  return summarize(ratios);
+}
+
+const fmtPaired = (summary) => (summary.n ? `${summary.median.toFixed(2)}×${summary.n > 1 ? ` (${summary.min.toFixed(2)}–${summary.max.toFixed(2)})` : ''}` : 'n/a');
+
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 const fmtRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
 const check = (ok) => (ok === undefined ? '? not measured' : ok ? '✅ met' : '❌ missed');
@@ -640,15 +655,17 @@ function buildReport(results, info, totalMs) {
     const base = stat(fix.tools.cctrial?.fixing).median;
     const baseStill = stat(fix.tools.cctrial?.still).median;
     push('### 1. Fix-loop latency (save → printed verdict of the one failing test)', '');
-    push('| tool | fixing save (→ pass) median (min–max) | cctrial ÷ tool | still-failing save (→ fail) | cctrial ÷ tool |', '|---|---|---|---|---|');
+    push('| tool | fixing save (→ pass) | cctrial ÷ tool | per round | still-failing save (→ fail) | cctrial ÷ tool | per round |', '|---|---|---|---|---|---|---|');
     for (const [tool, record] of Object.entries(fix.tools)) {
       if (record.error) {
-        push(`| ${labels[tool]} | failed: ${record.error.split('\n')[0].replace(/\|/g, '\\|')} | | | |`);
+        push(`| ${labels[tool]} | failed: ${record.error.split('\n')[0].replace(/\|/g, '\\|')} | | | | | |`);
         continue;
       }
       const fixing = stat(record.fixing);
       const still = stat(record.still);
-      push(`| ${labels[tool]} | ${fmt(fixing)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(base, fixing.median))} | ${fmt(still)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(baseStill, still.median))} |`);
+      const self = tool === 'cctrial';
+      const cctrialRecord = fix.tools.cctrial?.error ? undefined : fix.tools.cctrial;
+      push(`| ${labels[tool]} | ${fmt(fixing)} | ${self ? '—' : fmtRatio(ratio(base, fixing.median))} | ${self ? '—' : fmtPaired(paired(cctrialRecord, record, 'fixing'))} | ${fmt(still)} | ${self ? '—' : fmtRatio(ratio(baseStill, still.median))} | ${self ? '—' : fmtPaired(paired(cctrialRecord, record, 'still'))} |`);
     }
     const detect = stat(fix.tools.cctrial?.detect);
     const fixRun = stat(fix.tools.cctrial?.fixRun);
@@ -664,14 +681,15 @@ function buildReport(results, info, totalMs) {
   if (suite) {
     const base = stat(suite.tools.cctrial?.wall).median;
     push('### 2. Full-suite time (wall clock, spawn → exit, green repo)', '');
-    push('| tool | command | wall median (min–max) | cctrial ÷ tool |', '|---|---|---|---|');
+    push('| tool | command | wall median (min–max) | cctrial ÷ tool | per round |', '|---|---|---|---|---|');
     for (const [tool, record] of Object.entries(suite.tools)) {
       if (record.error) {
-        push(`| ${tool} | \`${suite.commands[tool]}\` | failed: ${record.error.split('\n')[0].replace(/\|/g, '\\|')} | |`);
+        push(`| ${tool} | \`${suite.commands[tool]}\` | failed: ${record.error.split('\n')[0].replace(/\|/g, '\\|')} | | |`);
         continue;
       }
       const wall = stat(record.wall);
-      push(`| ${tool} | \`${suite.commands[tool]}\` | ${fmt(wall)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(base, wall.median))} |`);
+      const cctrialRecord = suite.tools.cctrial?.error ? undefined : suite.tools.cctrial;
+      push(`| ${tool} | \`${suite.commands[tool]}\` | ${fmt(wall)} | ${tool === 'cctrial' ? '—' : fmtRatio(ratio(base, wall.median))} | ${tool === 'cctrial' ? '—' : fmtPaired(paired(cctrialRecord, record, 'wall'))} |`);
     }
     const phase = stat(suite.tools.cctrial?.phase);
     if (phase.n) push('', `cctrial's suite phase alone (\`run:end\` durationMs, without start-up and discovery): ${fmt(phase)}.`);
@@ -692,7 +710,7 @@ function buildReport(results, info, totalMs) {
     push(`| spawn → probes reported from the first probe folder | ${fmt(stat(idleResult.readyFirstFolder))} |`);
     push(`| spawn → first \`run:start\` | ${fmt(stat(idleResult.firstRun))} |`);
     push(`| spawn → first \`idle\` (includes the first suite run) | ${fmt(stat(idleResult.firstIdle))} |`);
-    push(`| RSS of the cctrial process while idle | ${fmt(stat(idleResult.rootRss), ' MB', 1)} (max seen ${fmt(stat(idleResult.rootRssMax), ' MB', 1)}) |`);
+    push(`| RSS of the cctrial process while idle | ${fmt(stat(idleResult.rootRss), ' MB', 1)} |`);
     push(`| RSS of cctrial and all its child processes while idle | ${fmt(stat(idleResult.treeRss), ' MB', 1)} (${fmt(stat(idleResult.processes), '', 0)} processes) |`);
     push(`| CPU of the cctrial process while idle (% of one core) | ${fmt(stat(idleResult.rootCpu), '%', 2)} |`);
     push(`| CPU of cctrial and its children while idle | ${fmt(stat(idleResult.treeCpu), '%', 2)} |`);

@@ -4,7 +4,7 @@
  * file loads (its module under test, @bench/shared) is loaded anew too, through floor-hooks.mjs;
  * node:test, node:assert and the reporter stay loaded. Run as:
  *
- *   FLOOR_TARGET=<test name> node --test-reporter=./floor-reporter.mjs \
+ *   FLOOR_TARGET=<test name> node --expose-gc --test-reporter=./floor-reporter.mjs \
  *     --test-name-pattern=<pattern> floor.mjs <test file>
  *
  * floor-reporter.mjs prints "VERDICT pass|fail" when the target's result is reported.
@@ -19,7 +19,11 @@ const file = pathToFileURL(process.argv[2]).href;
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, generation] = line.trim().split(' ');
   if (command === 'go') {
-    import(`${file}?g=${generation}`).catch((error) => process.stdout.write(`VERDICT error ${String(error.message).split('\n')[0]}\n`));
+    import(`${file}?g=${generation}`).then(
+      // Each generation stays in the module map: collect its garbage now, outside the next timed import.
+      () => setTimeout(() => globalThis.gc?.(), 100),
+      (error) => process.stdout.write(`VERDICT error ${String(error.message).split('\n')[0]}\n`),
+    );
   } else if (command === 'quit') {
     process.exit(0);
   }
