@@ -80,10 +80,22 @@ export function nxIntegratedWorkspace(): FileTree {
   };
 }
 
-/** A pnpm workspace with Turborepo: `workspace:*` links, turbo.json, and no nx.json yet. */
+/**
+ * A pnpm workspace with Turborepo: `workspace:*` links, turbo.json, and no nx.json yet. The
+ * vendored `file:` package stands in for registry packages, which an offline install cannot
+ * fetch: pnpm writes node_modules/.modules.yaml, which Nx reads next to a pnpm lockfile, only
+ * when its virtual store holds at least one package.
+ */
 export function pnpmTurborepo(): FileTree {
   return {
-    'package.json': json({ name: 'pnpm-turbo', private: true, packageManager: `pnpm@${pnpmVersion()}` }),
+    'package.json': json({
+      name: 'pnpm-turbo',
+      private: true,
+      packageManager: `pnpm@${pnpmVersion()}`,
+      devDependencies: { greeting: 'file:./vendor/greeting' },
+    }),
+    'vendor/greeting/package.json': json({ name: 'greeting', version: '1.0.0', main: 'index.js' }),
+    'vendor/greeting/index.js': "module.exports = 'hello';\n",
     'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
     'turbo.json': json({ $schema: 'https://turborepo.com/schema.json', tasks: { build: { outputs: ['dist/**'] } } }),
     ...jsPackages('workspace:*'),

@@ -34,10 +34,15 @@ function toolsOnPath(): string {
   return binDir;
 }
 
-/** No daemon, no cloud, no TUI, no telemetry, no prompts: every run is self-contained and plain. */
+/**
+ * No daemon, no cloud, no TUI, no telemetry, no prompts: every run is self-contained and plain.
+ * The variables of an enclosing Nx task, turbo task or npm script (this suite runs as one) are
+ * dropped, so that the tools see only the fixture.
+ */
 export function toolEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NX_|TURBO_|npm_package_|npm_lifecycle_)/.test(name)));
   return {
-    ...process.env,
+    ...inherited,
     PATH: `${toolsOnPath()}${path.delimiter}${process.env.PATH ?? ''}`,
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',

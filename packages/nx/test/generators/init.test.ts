@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readJson, readNxJson, updateJson, updateNxJson, type Tree } from '@nx/devkit';
+import { readJson, readNxJson, updateJson, updateNxJson, writeJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { initGenerator } from '../../src/generators/init/init';
+import { initGenerator, projectsWithScript } from '../../src/generators/init/init';
 
 const workspace = (): Tree => createTreeWithEmptyWorkspace({ formatter: 'none' });
 const pluginsOf = (tree: Tree) => readNxJson(tree)?.plugins ?? [];
@@ -82,5 +82,14 @@ describe('init generator', () => {
     tree.delete('nx.json');
     await initGenerator(tree, {});
     assert.deepEqual(readJson(tree, 'nx.json').plugins, [{ plugin: '@cctrial/nx', options: { targetName: 'cctrial' } }]);
+  });
+
+  test('finds the projects whose package.json scripts would take the target name over', () => {
+    const tree = workspace();
+    updateJson(tree, 'package.json', (json) => ({ ...json, workspaces: ['packages/*'] }));
+    writeJson(tree, 'packages/app/package.json', { name: '@acme/app', scripts: { cctrial: 'cctrial', test: 'node --test' } });
+    writeJson(tree, 'packages/lib/package.json', { name: '@acme/lib', scripts: { test: 'node --test' } });
+    assert.deepEqual(projectsWithScript(tree, 'cctrial'), ['@acme/app']);
+    assert.deepEqual(projectsWithScript(tree, 'tdd'), []);
   });
 });

@@ -6,6 +6,8 @@
 import {
   addDependenciesToPackageJson,
   formatFiles,
+  getProjects,
+  logger,
   readNxJson,
   runTasksInSerial,
   updateNxJson,
@@ -23,7 +25,17 @@ export interface InitGeneratorOptions {
 }
 
 export async function initGenerator(tree: Tree, options: InitGeneratorOptions = {}): Promise<GeneratorCallback> {
-  registerPlugin(tree, options.targetName ?? DEFAULT_TARGET_NAME);
+  const targetName = options.targetName ?? DEFAULT_TARGET_NAME;
+  registerPlugin(tree, targetName);
+  const shadowing = projectsWithScript(tree, targetName);
+  if (shadowing.length > 0) {
+    logger.warn(
+      `@cctrial/nx: ${shadowing.join(', ')} ${shadowing.length === 1 ? 'has' : 'have'} a "${targetName}" script in package.json ` +
+        `(cctrial init adds one for Turborepo). Nx makes a target of every script, and it wins over the inferred one, so ` +
+        `"nx run <project>:${targetName}" would run the script, without the project graph. Remove those scripts, or give ` +
+        `the inferred target another name with "targetName" in the @cctrial/nx entry of nx.json "plugins".`,
+    );
+  }
   const tasks: GeneratorCallback[] = [];
   if (!options.skipPackageJson) {
     // keepExistingVersions: a user's own spec (a range, a file: tarball) stays as it is.
@@ -31,6 +43,21 @@ export async function initGenerator(tree: Tree, options: InitGeneratorOptions = 
   }
   if (!options.skipFormat) await formatFiles(tree);
   return runTasksInSerial(...tasks);
+}
+
+/**
+ * Projects whose package.json has a script named like the target. Nx infers a target from each
+ * script, after the plugins of nx.json, so the script's target replaces the cctrial executor.
+ */
+export function projectsWithScript(tree: Tree, targetName: string): string[] {
+  const names: string[] = [];
+  for (const [name, project] of getProjects(tree)) {
+    const manifest = `${project.root}/package.json`;
+    if (!tree.exists(manifest)) continue;
+    const scripts = (JSON.parse(tree.read(manifest, 'utf-8') ?? '{}') as { scripts?: Record<string, string> }).scripts;
+    if (scripts?.[targetName] !== undefined) names.push(name);
+  }
+  return names.sort();
 }
 
 /** Adds `{plugin, options}` to nx.json `plugins` unless the plugin is there already, in either form. */
