@@ -16,7 +16,8 @@
  *       (/proc/<pid>/fd), and how many processes it has.
  *
  * Run it after a build (`cd packages/cctrial && npx tsc -p tsconfig.json`). It exits 1 if a run does
- * not end as expected.
+ * not end as expected. `--cli FILE` runs another build of the CLI, such as a copy of dist/ made so that
+ * rebuilds during a long soak do not change the code under test.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(REPO_ROOT, 'packages/cctrial/dist/src/cli.js');
+let CLI = path.join(REPO_ROOT, 'packages/cctrial/dist/src/cli.js');
 const FILES_PER_PACKAGE = 100;
 const EVENT_TIMEOUT_MS = 10 * 60_000;
 
@@ -331,13 +332,15 @@ async function soakCycles(cycles, { every, jobs, keep }) {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { jobs: { type: 'string', short: 'j' }, every: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  options: { jobs: { type: 'string', short: 'j' }, every: { type: 'string' }, keep: { type: 'boolean' }, cli: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 const [mode, count] = positionals;
 if (values.help || !['files', 'cycles'].includes(mode) || !Number.isInteger(Number(count)) || Number(count) < 1) {
-  console.error('Usage: node tools/soak.mjs files <N> [--jobs N] [--keep]\n       node tools/soak.mjs cycles <N> [--every 50] [--jobs N] [--keep]');
+  console.error('Usage: node tools/soak.mjs files <N> [--jobs N] [--keep] [--cli FILE]\n       node tools/soak.mjs cycles <N> [--every 50] [--jobs N] [--keep] [--cli FILE]');
   process.exit(2);
 }
+if (values.cli) CLI = path.resolve(values.cli);
+console.log(`cctrial: ${CLI}`);
 const options = { jobs: Number(values.jobs ?? (mode === 'files' ? availableParallelism() : 2)), every: Number(values.every ?? 50), keep: values.keep ?? false };
 const ok = mode === 'files' ? await soakFiles(Number(count), options) : await soakCycles(Number(count), options);
 process.exit(ok ? 0 : 1);
