@@ -53,7 +53,7 @@ export async function pnpmInstallPacked(root: string, toolsRoot: string): Promis
     turbo: link(path.join(REPO_MODULES, 'turbo')),
   };
   writeFileSync(manifestFile, json(manifest));
-  const result = await run(BIN.pnpm, ['install', '--offline'], root);
+  const result = await run(BIN.pnpm, ['install', '--offline', '--no-frozen-lockfile'], root);
   if (result.code !== 0) throw new Error(`pnpm install failed in ${root}:\n${result.stdout}\n${result.stderr}`);
 }
 

@@ -35,16 +35,26 @@ export const createNodes: CreateNodes<CctrialPluginOptions> = [
 export const createNodesV2 = createNodes;
 
 /**
- * Project root (workspace-relative, posix) -> its test files. The workspace root itself is left
- * out: in a package-based repo it is the container of every package, not a project to test alone.
+ * Project root (workspace-relative, posix) -> its test files. A test file belongs to the nearest
+ * folder above it that is a project: one with a project.json, or with a package.json that no outer
+ * folder's package.json or project.json contains. So a fixture package inside a package's test
+ * folder stays part of that package, as cctrial's discovery has it, and never becomes a project of
+ * its own. The workspace root is left out: in a package-based repo it holds every package.
  */
 function groupByProject(files: readonly string[], workspaceRoot: string): Map<string, string[]> {
+  const has = (dir: string, file: string) => existsSync(path.join(workspaceRoot, dir, file));
+  const isContainer = (dir: string) => has(dir, 'project.json') || has(dir, 'package.json');
+  const ancestors = (dir: string): string[] => {
+    const above: string[] = [];
+    for (let parent = path.posix.dirname(dir); parent !== '.' && parent !== ''; parent = path.posix.dirname(parent)) above.push(parent);
+    return above;
+  };
   const rootOf = new Map<string, string | undefined>();
   const findRoot = (dir: string): string | undefined => {
     if (dir === '.' || dir === '') return undefined;
     if (rootOf.has(dir)) return rootOf.get(dir);
-    const absolute = path.join(workspaceRoot, dir);
-    const found = existsSync(path.join(absolute, 'project.json')) || existsSync(path.join(absolute, 'package.json')) ? dir : findRoot(path.posix.dirname(dir));
+    const isProject = has(dir, 'project.json') || (has(dir, 'package.json') && !ancestors(dir).some(isContainer));
+    const found = isProject ? dir : findRoot(path.posix.dirname(dir));
     rootOf.set(dir, found);
     return found;
   };

@@ -79,6 +79,23 @@ describe('the inferred cctrial target', () => {
     assert.deepEqual(targetsByRoot(await infer(root, ['tools/check.test.js', 'packages/app/test/types.d.ts', 'packages/app/dist/test/a.test.js'])), {});
   });
 
+  test('a fixture package inside a package stays part of it, and never becomes a project', async () => {
+    const root = writeFolder({
+      'package.json': json({ name: 'root', workspaces: ['packages/*'] }),
+      'packages/app/package.json': json({ name: 'app' }),
+      'packages/app/test/fixtures/pkg/package.json': json({ name: 'fixture' }),
+      'packages/app/test/fixtures/pkg/x.test.js': NODE_TEST,
+      'libs/util/project.json': json({ name: 'util' }),
+      'libs/util/package.json': json({ name: '@acme/util' }),
+      'libs/util/src/nested/project.json': json({ name: 'nested' }),
+      'libs/util/src/nested/n.test.js': NODE_TEST,
+    });
+    assert.deepEqual(targetsByRoot(await infer(root, ['packages/app/test/fixtures/pkg/x.test.js', 'libs/util/src/nested/n.test.js'])), {
+      'packages/app': ['cctrial'],
+      'libs/util/src/nested': ['cctrial'],
+    });
+  });
+
   test('a file that starts loading node:test is seen on the next graph computation', async () => {
     const root = writeFolder({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': JEST_TEST });
     assert.deepEqual(targetsByRoot(await infer(root, ['packages/app/a.test.js'])), {});
