@@ -1,8 +1,8 @@
 /**
  * Infers a `cctrial` target on every project that has node:test tests. Nx hands over the test
- * files it found in its file index (already free of .gitignored files); each is attributed to the
- * nearest folder above it with a project.json or package.json, and that project gets the target
- * when at least one of its files loads node:test.
+ * files it found in its file index (already free of .gitignored files); each is attributed to its
+ * project (see groupByProject), and that project gets the target when at least one of its files
+ * loads node:test.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
