@@ -88,7 +88,7 @@ function interactive(options: Options): boolean {
 /** The first signal asks the session to stop cleanly; without a session, or on a second signal, stop now. */
 let quitSession: (() => void) | undefined;
 let signalExitCode: number | undefined;
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
     if (signalExitCode !== undefined || !quitSession) {
       killAllGroups();
@@ -98,6 +98,12 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
     quitSession();
   });
 }
+// The terminal is gone: nobody reads the output, and on Node 20 exiting normally would abort while
+// resetting the dead terminal (nodejs/node#51519). Kill the children, then die of the signal itself.
+process.once('SIGHUP', () => {
+  killAllGroups();
+  process.kill(process.pid, 'SIGHUP');
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -47,13 +47,13 @@ export class Engine {
   }
 
   discover(): TestFile[] {
-    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root), this.selection.pathFilters);
+    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root, this.projects), this.selection.pathFilters);
     return this.testFiles;
   }
 
   /** Applies created and deleted files from the watcher to the test file list, without rescanning. */
   updateFiles(created: string[], deleted: string[]): void {
-    const updated = updateTestFiles(this.testFiles, this.selection.projects, this.workspace.root, created, deleted);
+    const updated = updateTestFiles(this.testFiles, this.selection.projects, this.projects, this.workspace.root, created, deleted);
     this.testFiles = filterByPaths(updated, this.selection.pathFilters);
   }
 

@@ -78,7 +78,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         prepareNextRun();
         return emit({ type: 'idle' });
       case 'notify':
-        return notify(command.notification);
+        void notify(command.notification);
+        return;
       case 'exit':
         current?.abort();
         engine.discardPrepared();

@@ -75,7 +75,8 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
     onBatch(batch);
   };
 
-  const ignore = WATCH_IGNORED_FOLDERS.map((folder) => `**/${folder}/**`).concat(WATCH_IGNORED_FOLDERS);
+  // One pattern, not a glob per folder: parcel tests every path of its crawl against each pattern, with std::regex.
+  const ignore = [new RegExp(`(?:^|/)(?:${WATCH_IGNORED_FOLDERS.map((folder) => folder.replace('.', '\\.')).join('|')})(?:/|$)`)];
   const subscriptions: watcher.AsyncSubscription[] = [];
   try {
     for (const root of roots) {

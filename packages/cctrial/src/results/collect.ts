@@ -84,7 +84,7 @@ function rebuildTree(frames: ChildFrame[], absoluteFile: string): Reported[] {
         durationMs: data.durationMs,
       };
       if (data.failureType) entry.failureType = data.failureType;
-      if (data.error) entry.error = data.error;
+      if (data.error) entry.error = explainNodeTestError(data.error);
       const reason = data.skip ?? data.todo;
       if (typeof reason === 'string') entry.reason = reason;
       reported.push(entry);
@@ -175,4 +175,18 @@ function toResults(project: string, file: string, reported: Reported[]): TestRes
     results.push(result);
   }
   return results;
+}
+
+/** node:test's own wording for a promise that never settles says what happened, not what to do. */
+const PENDING_PROMISE = 'Promise resolution is still pending but the event loop has already resolved';
+
+function explainNodeTestError(error: SerializedError): SerializedError {
+  if (!error.message.includes(PENDING_PROMISE)) return error;
+  return {
+    ...error,
+    type: 'PendingPromiseError',
+    message:
+      'The test awaited a promise that never settles: nothing was left to run (no timer, no I/O) when node:test gave up on it. ' +
+      `Make sure that the promise resolves or rejects, or that the test awaits the call that settles it. (node:test: "${PENDING_PROMISE}")`,
+  };
 }

@@ -3,6 +3,7 @@
  * hung. node:test reports these poorly or not at all (research: node-test.md §1.4), so cctrial
  * reconstructs them from its own frames and the exit status, and says what to do about each.
  */
+import { existsSync } from 'node:fs';
 import type { ChildOutcome } from '../runner/run-file.js';
 import { isUserFrame, parseStackFrames } from './stack.js';
 import type { Outcome, SerializedError, TestResult } from './types.js';
@@ -28,6 +29,8 @@ export function explainFileFailure(
   const exitCall = frames.find((frame) => frame.type === 'exit-called');
   const lastStarted = lastUnfinishedTest(frames);
 
+  // The file was deleted or renamed after the run was planned: nothing failed, the watcher reports it.
+  if (loadError?.data.error.code === 'ERR_MODULE_NOT_FOUND' && !existsSync(absoluteFile)) return undefined;
   if (loadError) {
     const error = { ...loadError.data.error };
     // V8 keeps a syntax error's location out of the stack; Node prints it first on stderr, and

@@ -12,14 +12,19 @@ const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
   [/\b0x[0-9a-f]{6,}\b/gi, '<address>'],
 ];
 
+/** Node names the importing file in module errors; the same missing or broken module is one cause, whoever imports it. */
+const IMPORTER_SUFFIX = / (?:imported from|while importing) \S+/g;
+
 export function normaliseMessage(message: string, root: string): string {
-  let text = message.split(root + '/').join('');
+  let text = message.split(root + '/').join('').replace(IMPORTER_SUFFIX, '');
   for (const [pattern, replacement] of VOLATILE_PATTERNS) text = text.replace(pattern, replacement);
   return text.trim();
 }
 
 export function errorSignature(error: SerializedError | undefined, root: string, fallbackSite: string): string {
   if (!error) return `unknown error @ ${fallbackSite}`;
-  const site = throwSite(error.stack, root) ?? fallbackSite;
+  // A module-loading error of Node's own (ERR_MODULE_NOT_FOUND, ERR_INVALID_PACKAGE_CONFIG...) has no user frame:
+  // its code says more about the cause than the location of each test file that hit it.
+  const site = throwSite(error.stack, root) ?? (error.code?.startsWith('ERR_') ? error.code : fallbackSite);
   return `${error.type}: ${normaliseMessage(error.message, root)} @ ${site}`;
 }

@@ -2,6 +2,7 @@
  * Runs test files, whole or down to single tests, in fresh child processes, and turns what they
  * report into results. A run sees the code as it is on disk now: nothing is reused between runs.
  */
+import { existsSync } from 'node:fs';
 import type { ChildFrame } from '../child/protocol.js';
 import { collectFileRun } from '../results/collect.js';
 import { testKey } from '../results/identity.js';
@@ -141,7 +142,8 @@ export class TestRunner {
   }
 
   private async runJob(job: FileJob, progress: RunProgress, signal?: AbortSignal): Promise<FileRun> {
-    if (signal?.aborted) return skippedRun(job.file, this.config.root);
+    // Deleted or renamed since the run was planned: the watcher reports it, and the next run has the new list.
+    if (signal?.aborted || !existsSync(job.file.absolute)) return skippedRun(job.file, this.config.root);
     const onFrame = (frame: ChildFrame) => {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
     };
@@ -168,6 +170,11 @@ export class TestRunner {
     return targets.map((target) => {
       const found = byKey.get(testKey(target.id));
       if (found) return found;
+      // A file that failed as a whole is fixed when it runs without failing as a whole.
+      if (target.kind === 'file' && results.some((result) => result.id.file === target.id.file)) {
+        const { error: _error, failureType: _failureType, ...fixed } = target;
+        return { ...fixed, outcome: 'pass', durationMs: 0 };
+      }
       // A file-level failure of the target's file explains why the target did not report.
       const fileFailure = results.find((result) => result.kind === 'file' && result.id.file === target.id.file);
       if (fileFailure) return { ...fileFailure, id: target.id, kind: target.kind, pathKinds: target.pathKinds };
