@@ -23,7 +23,9 @@ import { TEST_HEADER, descendantsOf, describePid, is, isAlive, ofType, processes
 const JOBS = ['-j', '2'];
 const WAIT_MS = 30_000;
 /** The watchdog kills a silent child after --timeout plus 5 s: a short --timeout keeps hang cases short. */
-const HANG_ARGS = ['--timeout', '1000'];
+const HANG_TIMEOUT_MS = 2000;
+const HANG_ARGS = ['--timeout', String(HANG_TIMEOUT_MS)];
+const WATCHDOG_MS = HANG_TIMEOUT_MS + 5000;
 
 type Fail = Extract<CctrialEvent, { type: 'test:fail' }>;
 type RunEnd = Extract<CctrialEvent, { type: 'run:end' }>;
@@ -146,7 +148,7 @@ const BAD_INPUTS: BadInput[] = [
       assert.deepEqual(failure.name, []);
       assert.equal(failure.outcome, 'cancelled');
       assert.equal(failure.error.type, 'TimeoutError');
-      assert.match(failure.error.message, /made no progress for 6000 ms and was killed/);
+      assert.match(failure.error.message, new RegExp(`made no progress for ${WATCHDOG_MS} ms and was killed`));
       assert.match(failure.error.message, /open handle/);
     },
   },
@@ -231,7 +233,6 @@ describe('bad input while watching: cctrial reports it with the rest of the suit
 
   test(
     'once a file-level failure is fixed, the fix run passes: no TestNotFoundError for the file',
-    { todo: 'bug: the fix run of a fixed file-level failure (name []) reports TestNotFoundError "The test \\"\\" did not run: it was renamed, removed, or is now skipped" and counts an error, before the suite runs green' },
     async () => {
       const root = writeLoopMonorepo();
       const cli = startCli(['-f', ...JOBS], { cwd: root });
@@ -255,7 +256,6 @@ describe('bad input while watching: cctrial reports it with the rest of the suit
 
   test(
     'an invalid package.json breaks every test file of its project: one root cause, one group',
-    { todo: "bug: Node's message names the importing file (\"Invalid package config .../package.json while importing <test file>\"), so each test file of the project gets a group of its own" },
     async () => {
       const root = writeLoopMonorepo({ 'test/second.test.js': TEST_HEADER + "test('second', () => assert.ok(true));\n" });
       const cli = startCli(['-f', ...JOBS], { cwd: root });
@@ -275,7 +275,6 @@ describe('bad input while watching: cctrial reports it with the rest of the suit
 
   test(
     'a test awaiting a promise that never settles is told what to do',
-    { todo: "bug: node:test's cancellation reaches the user as it is: \"Error: Promise resolution is still pending but the event loop has already resolved\" with [cause] string: '<the same>', and nothing says what to do" },
     async () => {
       const root = writeLoopMonorepo({ 'test/answer.test.js': TEST_HEADER + "test('answers', async () => {\n  await new Promise(() => {});\n});\n" });
       const result = await runCli(['--once', '--json', '--no-notify', ...JOBS], { cwd: root });
@@ -625,6 +624,9 @@ describe('faults: a worker killed, the terminal closed', () => {
     try {
       const victim = await waitUntil(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), { what: `the test process's pid in ${pidFile}` });
       assert.ok(descendantsOf(cli.child.pid!).includes(victim), 'the pid is one of cctrial’s children');
+      // node:test reports a test's pass before it starts the next one, but its reporter runs later: the
+      // test:start of "is killed" proves that the pass of the test before it reached cctrial (see the todo below).
+      await cli.waitFor(is('test:start', (event) => event.name === 'is killed'), { what: 'the test that is killed, started' });
       unlinkSync(pidFile);
       process.kill(victim, 'SIGKILL');
 
@@ -651,6 +653,20 @@ describe('faults: a worker killed, the terminal closed', () => {
       await stopAndCheck(cli, root);
     }
   });
+
+  test(
+    'a test that passed just before its process was killed is still reported',
+    { todo: "bug: node:test hands results to the reporter asynchronously; a SIGKILL at the start of the next test (here the test kills itself) loses the previous test's pass, which node:test had already decided" },
+    async () => {
+      const root = writeLoopMonorepo({
+        'test/victim.test.js': TEST_HEADER + "test('passes before the kill', () => assert.ok(true));\ntest('is killed', () => {\n  process.kill(process.pid, 'SIGKILL');\n});\n",
+      });
+      const result = await runCli(['--once', '--json', '--no-notify', ...JOBS], { cwd: root });
+      const events = parseLines(result.stdout);
+      assert.equal(ofType(events, 'test:fail')[0]!.error.type, 'CrashError');
+      assert.ok(ofType(events, 'test:pass').some((event) => event.name[0] === 'passes before the kill'), JSON.stringify(events));
+    },
+  );
 
   describe('the terminal closes (the pseudo-terminal is destroyed)', () => {
     const grandchildFixture = {
@@ -706,7 +722,7 @@ describe('faults: a worker killed, the terminal closed', () => {
     });
 
     test(
-      'cctrial exits with code 129 when its terminal closes',
+      'cctrial ends cleanly when its terminal closes: exit code 129 or the SIGHUP itself, never an abort',
       {
         todo:
           process.versions.node.startsWith('20.')
@@ -719,7 +735,8 @@ describe('faults: a worker killed, the terminal closed', () => {
         try {
           await terminal.waitForOutput(/waiting for filesystem change\.\.\./, 'the green suite, waiting');
           terminal.destroy();
-          assert.deepEqual(await terminal.exited, { exitCode: 129, signal: 0 });
+          const exit = await terminal.exited;
+          assert.ok(cleanHangup(exit), JSON.stringify(exit));
         } finally {
           terminal.kill();
         }
@@ -841,12 +858,16 @@ function startInPty(root: string, shell: boolean, extraEnv: Record<string, strin
   };
 }
 
+const SIGHUP = 1;
+/** Ending after a hangup: exit code 129, or death by the SIGHUP itself (as a shell does), never a crash. */
+const cleanHangup = (exit: { exitCode: number; signal: number }) => exit.exitCode === 129 || exit.signal === SIGHUP;
+
 /**
- * How the terminal's process ended after a hangup. cctrial itself exits 129; on Node 20, Node aborts
- * in its exit path instead (nodejs/node#51519: SIGABRT or SIGSEGV), after cctrial has killed its
- * children. A shell dies of the SIGHUP itself (signal 1).
+ * How the terminal's process ended after a hangup. On Node 20 a `process.exit()` after the hangup
+ * aborts in Node's exit path (nodejs/node#51519: SIGABRT or SIGSEGV) once cctrial has killed its
+ * children: accepted here, since nothing is left behind; the todo test below wants a clean end.
  */
 function assertHangupExit(exit: { exitCode: number; signal: number }, shell: boolean): void {
-  if (shell) assert.ok(exit.signal === 1 || exit.exitCode === 129, JSON.stringify(exit));
-  else assert.ok(exit.exitCode === 129 || (process.versions.node.startsWith('20.') && [6, 11].includes(exit.signal)), JSON.stringify(exit));
+  const abortedByNode20 = !shell && process.versions.node.startsWith('20.') && [6, 11].includes(exit.signal);
+  assert.ok(cleanHangup(exit) || abortedByNode20, JSON.stringify(exit));
 }
