@@ -66,8 +66,8 @@ describe('portability matrix: break, fix, green on every Node × package manager
       .sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }) || PACKAGE_MANAGERS.indexOf(a.pm.split(' ')[0] as PackageManagerName) - PACKAGE_MANAGERS.indexOf(b.pm.split(' ')[0] as PackageManagerName))
       .map((row) => `| Node ${row.node} | ${row.pm} | ${row.verdict} | ${row.seconds.toFixed(1)} s |`);
     process.stderr.write(
-      ['# portability matrix', '| Node | package manager | break, fix, green | cell time |', '| --- | --- | --- | --- |', ...rows, `total ${((performance.now() - startedAt) / 1000).toFixed(1)} s`]
-        .map((line) => `# ${line}\n`)
+      ['portability matrix:', '| Node | package manager | break, fix, green | cell time |', '| --- | --- | --- | --- |', ...rows, `matrix total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s`]
+        .map((line) => `${line}\n`)
         .join(''),
     );
   });
@@ -115,9 +115,12 @@ async function breakFixGreen(root: string, node: string): Promise<void> {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cctrial did not exit after the fix\n${JSON.stringify(cli.events.slice(fixedAt))}\n${cli.stderr()}`)), WAIT_MS).unref()),
     ]);
     assert.equal(code, 0, cli.stderr());
-    assert.deepEqual(ofType(cli.events, 'change', fixedAt).map((event) => event.files), [['packages/lib/index.js']]);
-    assert.deepEqual(phaseSequence(cli.events, fixedAt), ['start:fix', 'end:fix', 'start:suite', 'end:suite']);
-    const [, green] = ofType(cli.events, 'run:end', fixedAt) as RunEnd[];
+    // While fixing, a lone save is taken at once, so one save can arrive as two batches: each restarts the fix run.
+    assert.deepEqual([...new Set(ofType(cli.events, 'change', fixedAt).flatMap((event) => event.files))], ['packages/lib/index.js']);
+    const phases = phaseSequence(cli.events, fixedAt);
+    assert.deepEqual(phases.slice(-4), ['start:fix', 'end:fix', 'start:suite', 'end:suite'], phases.join(' '));
+    assert.ok(phases.slice(0, -4).every((phase) => phase === 'start:fix'), phases.join(' '));
+    const green = (ofType(cli.events, 'run:end', fixedAt) as RunEnd[]).at(-1);
     assert.deepEqual([green!.passed, green!.failed + green!.errors + green!.cancelled], [3, 0]);
     assert.deepEqual(ofType(cli.events, 'warning'), []);
     // Nothing is left running.
