@@ -5,7 +5,7 @@
  * cctrial and the test processes together.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,7 +28,9 @@ export interface RunResult {
 let binDir: string | undefined;
 function toolsOnPath(): string {
   if (!binDir) {
-    binDir = mkdtempSync(path.join(tmpdir(), 'cctrial-e2e-bin-'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'cctrial-e2e-bin-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    binDir = dir;
     for (const [name, target] of Object.entries(BIN)) symlinkSync(target, path.join(binDir, name));
   }
   return binDir;
