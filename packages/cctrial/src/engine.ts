@@ -29,7 +29,7 @@ export class Engine {
   constructor(readonly options: Options, private readonly emit: EventSink) {
     this.workspace = findWorkspaceRoot(options.cwd);
     this.projects = listProjects(this.workspace);
-    this.selection = selectProjects(this.projects, options.targets, options.cwd);
+    this.selection = selectProjects(this.projects, options.targets, options.cwd, this.workspace.root);
     this.testFiles = this.discover();
     this.runner = new TestRunner({
       root: this.workspace.root,

@@ -3,6 +3,7 @@
  * report into results. A run sees the code as it is on disk now: nothing is reused between runs.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ChildFrame } from '../child/protocol.js';
 import { collectFileRun } from '../results/collect.js';
 import { testKey } from '../results/identity.js';
@@ -158,11 +159,15 @@ export class TestRunner {
 
   private launchSpec(job: FileJob): LaunchSpec {
     const loader = chooseLoader(job.file.absolute, this.config.importModule, this.nativeTypeStripping);
-    return {
+    const spec: LaunchSpec = {
       node: process.execPath,
       args: childArgs(loader, this.config.timeoutMs, job.selection, this.config.conditions),
       env: this.childEnv,
     };
+    // tsx reads its tsconfig (paths, and so Nx's aliases) when it loads, before a warm child moves to the project.
+    const tsconfig = loader.importModule && !this.childEnv.TSX_TSCONFIG_PATH ? nearestTsconfig(job.file.projectRoot, this.config.root) : undefined;
+    if (tsconfig) spec.loaderEnv = { TSX_TSCONFIG_PATH: tsconfig };
+    return spec;
   }
 
   private resultsForTargets(targets: TestResult[], results: TestResult[]): TestResult[] {
@@ -222,4 +227,15 @@ function skippedRun(file: TestFile, root: string): FileRun {
     { project: file.project, absoluteFile: file.absolute, root },
     { frames: [], stdout: '', stderr: '', exitCode: null, signal: null, aborted: true, durationMs: 0 },
   );
+}
+
+/** The tsconfig that governs a project: its own, or the nearest above it, or the workspace's base config. */
+function nearestTsconfig(projectRoot: string, root: string): string | undefined {
+  for (let dir = projectRoot; dir.startsWith(root); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'tsconfig.json');
+    if (existsSync(candidate)) return candidate;
+    if (dir === root) break;
+  }
+  const base = path.join(root, 'tsconfig.base.json');
+  return existsSync(base) ? base : undefined;
 }

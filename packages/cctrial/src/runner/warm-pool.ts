@@ -15,6 +15,8 @@ export interface LaunchSpec {
   /** Everything before the test file: flags, then the child entry. */
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Variables read at start-up by a loader, which therefore tell warm children apart. */
+  loaderEnv?: Record<string, string>;
 }
 
 export class WarmPool {
@@ -55,7 +57,7 @@ export class WarmPool {
 }
 
 function launch(spec: LaunchSpec): ChildProcess {
-  const child = spawnGroup(spec.node, spec.args, { env: spec.env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const child = spawnGroup(spec.node, spec.args, { env: { ...spec.env, ...spec.loaderEnv }, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   // Nobody reads a waiting child's pipes yet; an early error (EPIPE) must not crash cctrial.
   child.stdin!.on('error', () => {});
   child.on('error', () => {});
@@ -63,5 +65,5 @@ function launch(spec: LaunchSpec): ChildProcess {
 }
 
 function keyOf(spec: LaunchSpec): string {
-  return JSON.stringify([spec.node, spec.args]);
+  return JSON.stringify([spec.node, spec.args, spec.loaderEnv ?? {}]);
 }

@@ -11,8 +11,15 @@ export interface Selection {
   pathFilters?: string[];
 }
 
-export function selectProjects(all: Project[], args: string[], cwd: string): Selection {
-  if (args.length === 0) return { projects: all };
+/**
+ * With no arguments, the project cctrial was started in, as Jest and Vitest do from a package's
+ * folder (and as `npm run -w`, turbo and Nx start scripts); from the workspace root, every project.
+ */
+export function selectProjects(all: Project[], args: string[], cwd: string, root: string = cwd): Selection {
+  if (args.length === 0) {
+    const here = path.resolve(cwd) === root ? undefined : deepestProjectAt(all, path.resolve(cwd));
+    return { projects: here && here.root !== root ? [here] : all };
+  }
   const whole = new Set<Project>();
   const partial = new Set<Project>();
   const pathFilters: string[] = [];
@@ -29,9 +36,7 @@ export function selectProjects(all: Project[], args: string[], cwd: string): Sel
       inside.forEach((project) => whole.add(project));
       continue;
     }
-    const owner = all
-      .filter((project) => absolute.startsWith(project.root + path.sep))
-      .sort((a, b) => b.root.length - a.root.length)[0];
+    const owner = deepestProjectAt(all, absolute);
     if (!owner) throw outsideProjects(arg, all);
     partial.add(owner);
     pathFilters.push(absolute);
@@ -60,4 +65,10 @@ function outsideProjects(arg: string, all: Project[]): ConfigError {
     `"${arg}" exists but is not inside any project of this workspace, so it has no tests to run. ` +
       `Give a project name (${all.map((project) => project.name).join(', ') || 'none found'}), or a folder or test file inside one.`,
   );
+}
+
+function deepestProjectAt(all: Project[], dir: string): Project | undefined {
+  return all
+    .filter((project) => dir === project.root || dir.startsWith(project.root + path.sep))
+    .sort((a, b) => b.root.length - a.root.length)[0];
 }
