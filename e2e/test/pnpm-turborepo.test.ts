@@ -49,7 +49,6 @@ describe('a pnpm Turborepo: the Nx plugin, cctrial init and turbo run cctrial', 
 
     test(
       "turbo run cctrial --filter=@ws/app -- --once runs only the app's own tests",
-      { todo: 'engine: with no project argument, cctrial runs every project even when started inside a package, as turbo and npm -w start it' },
       async () => {
         const result = await run(BIN.turbo, ['run', 'cctrial', '--filter=@ws/app', '--log-prefix=none', '--', '--once', '--json', '--no-notify'], root);
         assert.deepEqual(testedFiles(result.events), APP_TESTS, result.stdout + result.stderr);
