@@ -1,86 +1,16 @@
 /**
- * Helpers for the loop's end-to-end tests: a live cctrial that sends desktop notifications (the shared
- * startCli always passes --no-notify), a stub notify-send, polling for conditions outside cctrial's
- * events (pid files, dead processes), and the fixture monorepos the scenarios share.
+ * Helpers for the loop's end-to-end tests: a stub notify-send, polling for conditions outside
+ * cctrial's events (pid files, dead processes), and the fixture monorepos the scenarios share.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { after } from 'node:test';
 import type { CctrialEvent } from '../../src/events.js';
-import { CLI } from '../helpers/cli.js';
-import type { LiveCli } from '../helpers/live-cli.js';
 import { writeNpmMonorepo } from '../helpers/workspace.js';
 
 export const WAIT_MS = 30_000;
 
-/** Like startCli, but without --no-notify: notifications go to whatever notify-send is on PATH. */
-export function startNotifyingCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): LiveCli {
-  const child = spawn(process.execPath, [CLI, '--json', ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', NODE_TEST_CONTEXT: undefined, CI: undefined, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const events: CctrialEvent[] = [];
-  const waiters = new Set<() => void>();
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      events.push(JSON.parse(line) as CctrialEvent);
-    } catch {
-      stderr += `[non-JSON stdout line] ${line}\n`;
-    }
-    for (const wake of waiters) wake();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      for (const wake of waiters) wake();
-      resolve(code);
-    }),
-  );
-  const transcript = () => `\n--- events ---\n${events.map((event) => JSON.stringify(event).slice(0, 300)).join('\n')}\n--- stderr ---\n${stderr}`;
-  const waitFor: LiveCli['waitFor'] = (predicate, { from = 0, timeoutMs = WAIT_MS, what = 'event' } = {}) => {
-    const trace = new Error(`timed out waiting for ${what}`);
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = events.slice(from).find(predicate);
-        if (found) {
-          finish();
-          resolve(found);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          finish();
-          trace.message = `cctrial exited (${child.exitCode ?? child.signalCode}) before ${what}${transcript()}`;
-          reject(trace);
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        trace.message += transcript();
-        reject(trace);
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
-  };
-  return {
-    child,
-    events,
-    stderr: () => stderr,
-    waitFor,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 /** A fresh temp folder outside any fixture (so cctrial never watches it), removed after the file's tests. */
 export function scratchFolder(prefix = 'cctrial-scratch-'): string {

@@ -24,7 +24,6 @@ import {
   readLines,
   runEvents,
   scratchFolder,
-  startNotifyingCli,
   waitUntil,
   writeGreenMonorepo,
   writeStubNotifySend,
@@ -322,7 +321,7 @@ describe('notifications, end to end', () => {
     const log = path.join(scratch, 'notify-send.log');
     writeStubNotifySend(path.join(scratch, 'bin'), log);
     const root = writeTwoBugsMonorepo();
-    const cli = startNotifyingCli([...JOBS, '@fx/app', '@fx/util'], { cwd: root, env: { PATH: `${path.join(scratch, 'bin')}:${process.env.PATH}` } });
+    const cli = startCli([...JOBS, '@fx/app', '@fx/util'], { cwd: root, notify: true, env: { PATH: `${path.join(scratch, 'bin')}:${process.env.PATH}` } });
     try {
       await driveTwoBugsToGreen(cli, root);
       assert.equal(await cli.exited, 0, cli.stderr());
@@ -351,7 +350,7 @@ describe('notifications, end to end', () => {
     writeStubNotifySend(emptyBin, '/dev/null');
     rmSync(path.join(emptyBin, 'notify-send'));
     const root = writeTwoBugsMonorepo();
-    const cli = startNotifyingCli([...JOBS, '@fx/app', '@fx/util'], { cwd: root, env: { PATH: emptyBin } });
+    const cli = startCli([...JOBS, '@fx/app', '@fx/util'], { cwd: root, notify: true, env: { PATH: emptyBin } });
     try {
       await driveTwoBugsToGreen(cli, root);
       assert.equal(await cli.exited, 0, cli.stderr());

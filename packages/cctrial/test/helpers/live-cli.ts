@@ -18,8 +18,9 @@ export interface LiveCli {
   stop(): Promise<number | null>;
 }
 
-export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string }): LiveCli {
-  const child = spawn(options.node ?? process.execPath, [CLI, '--json', '--no-notify', ...args], {
+/** `notify: true` leaves notifications on: they go to whatever notify-send is on PATH. */
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string; notify?: boolean }): LiveCli {
+  const child = spawn(options.node ?? process.execPath, [CLI, '--json', ...(options.notify ? [] : ['--no-notify']), ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', NODE_TEST_CONTEXT: undefined, CI: undefined, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
