@@ -247,7 +247,8 @@ describe('bad input while watching: cctrial reports it with the rest of the suit
         const green = await cli.waitFor(is('run:end', (event) => event.phase === 'suite' && failures(event) === 0), { from: fixedAt, what: 'the green suite' });
         const between = cli.events.slice(fixedAt, cli.events.indexOf(green));
         assert.deepEqual(ofType(between, 'test:fail'), [], 'no failure is reported once the file is fixed');
-        assert.deepEqual(ofType(between, 'run:end').map((event) => failures(event)), [0, 0]);
+        const ends = ofType(between, 'run:end');
+        assert.ok(ends.length >= 1 && ends.every((event) => event.phase === 'fix' && failures(event) === 0), JSON.stringify(ends));
       } finally {
         await stopAndCheck(cli, root);
       }
@@ -350,7 +351,6 @@ describe('bad input at start-up: one clear message, exit code 2 or a warning, an
 
   test(
     'a symlink to its own folder: each test file is found and run once',
-    { todo: 'bug: discovery follows symlinked folders with no cycle check: test/self -> . finds answer.test.js 40 more times (test/self/self/...), and two such links make discovery exponential: it blocks the event loop until the heap runs out, deaf to SIGINT and SIGTERM' },
     async () => {
       const root = writeLoopMonorepo();
       symlinkSync('.', path.join(root, 'packages/app/test/self'));
@@ -583,11 +583,6 @@ describe('output, names and files that change under a run', () => {
   ] as const) {
     test(
       `a test file ${what} during a run is not reported as failing, and the next run is a suite on the new file list`,
-      {
-        todo:
-          `bug: the queued file, ${what} before its turn, fails to load (ERR_MODULE_NOT_FOUND) and is reported as an error; ` +
-          'the loop then runs a fix of that file (TestNotFoundError) before the suite that uses the new file list',
-      },
       async () => {
         const { cli, root, runEnd } = await changeFilesDuringRun(change);
         try {
@@ -695,7 +690,7 @@ describe('faults: a worker killed, the terminal closed', () => {
           terminal.destroy();
           const exit = await terminal.exited;
           await assertNoProcessLeft(root, known);
-          assertHangupExit(exit, shell);
+          assertHangupExit(exit);
         } finally {
           terminal.kill();
         }
@@ -715,7 +710,7 @@ describe('faults: a worker killed, the terminal closed', () => {
         terminal.destroy();
         const exit = await terminal.exited;
         await assertNoProcessLeft(root, known);
-        assertHangupExit(exit, true);
+        assertHangupExit(exit);
       } finally {
         terminal.kill();
       }
@@ -723,12 +718,6 @@ describe('faults: a worker killed, the terminal closed', () => {
 
     test(
       'cctrial ends cleanly when its terminal closes: exit code 129 or the SIGHUP itself, never an abort',
-      {
-        todo:
-          process.versions.node.startsWith('20.')
-            ? "bug: on Node 20, process.exit() after the hangup aborts in node::ResetStdio (tcsetattr gets EIO; nodejs/node#51519): cctrial dies by SIGABRT or SIGSEGV instead of exiting 129. Node 22+ exits 129"
-            : false,
-      },
       async () => {
         const root = writeLoopMonorepo();
         const terminal = startInPty(root, false);
@@ -863,11 +852,9 @@ const SIGHUP = 1;
 const cleanHangup = (exit: { exitCode: number; signal: number }) => exit.exitCode === 129 || exit.signal === SIGHUP;
 
 /**
- * How the terminal's process ended after a hangup. On Node 20 a `process.exit()` after the hangup
- * aborts in Node's exit path (nodejs/node#51519: SIGABRT or SIGSEGV) once cctrial has killed its
- * children: accepted here, since nothing is left behind; the todo test below wants a clean end.
+ * How the terminal's process ended after a hangup: cleanly. (A `process.exit()` after the hangup would
+ * abort on Node 20, in Node's exit path: nodejs/node#51519, SIGABRT or SIGSEGV.)
  */
-function assertHangupExit(exit: { exitCode: number; signal: number }, shell: boolean): void {
-  const abortedByNode20 = !shell && process.versions.node.startsWith('20.') && [6, 11].includes(exit.signal);
-  assert.ok(cleanHangup(exit) || abortedByNode20, JSON.stringify(exit));
+function assertHangupExit(exit: { exitCode: number; signal: number }): void {
+  assert.ok(cleanHangup(exit), JSON.stringify(exit));
 }
