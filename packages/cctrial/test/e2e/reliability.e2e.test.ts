@@ -329,12 +329,14 @@ describe('bad input at start-up: one clear message, exit code 2 or a warning, an
     assert.ok(ofType(events, 'test:pass').some((event) => event.file === OTHER_FILE), 'the file that imports no package passes');
   });
 
-  test('symlink loops inside a project (a -> b -> a, a dangling link): discovery and the watcher carry on', async () => {
+  test('symlink loops inside a project (a -> b -> a, to its own folder, to an ancestor, dangling): discovery and the watcher carry on', async () => {
     const root = writeLoopMonorepo();
     const app = path.join(root, 'packages/app');
     symlinkSync('loop-b', path.join(app, 'loop-a'));
     symlinkSync('loop-a', path.join(app, 'loop-b'));
     symlinkSync('does-not-exist', path.join(app, 'test/dangling'));
+    symlinkSync('.', path.join(app, 'test/self'));
+    symlinkSync('../..', path.join(root, 'packages/lib/root'));
     const cli = startCli(['-f', ...JOBS], { cwd: root });
     try {
       await cli.waitFor(is('idle'), { what: 'idle after the first suite' });
@@ -350,10 +352,12 @@ describe('bad input at start-up: one clear message, exit code 2 or a warning, an
   });
 
   test(
-    'a symlink to its own folder: each test file is found and run once',
+    'links to their own folder and to an ancestor: each test file is found and run once',
     async () => {
       const root = writeLoopMonorepo();
+      // Followed, one such link finds every file 41 times (until ELOOP); two make the walk exponential.
       symlinkSync('.', path.join(root, 'packages/app/test/self'));
+      symlinkSync('..', path.join(root, 'packages/app/parent'));
       const result = await runCli(['--once', '--json', '--no-notify', ...JOBS], { cwd: root });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(ofType(parseLines(result.stdout), 'run:start')[0]!.files, 2);
