@@ -493,11 +493,21 @@ async function storm(results) {
           if ((idleAfter && silent >= 1000) || (lastRun < 0 && silent >= 10_000)) break;
           if (now() > deadline) throw new Error('cctrial did not settle within 600 s of the storm');
         }
+        const settledAt = now();
+        // Anything cctrial reports in the next 2 s is late (it would otherwise be counted in the next storm).
+        await sleep(2000);
         stopListening();
+        const late = events.filter((event) => event.at > settledAt).length;
+        if (late > 0) log(`storm (${mode}) ${round}: ${late} event(s) came after cctrial had settled: ${events.filter((event) => event.at > settledAt).map((event) => event.type).join(', ')}`);
         const runs = events.filter((event) => event.type === 'run:start').length;
         const batches = events.filter((event) => event.type === 'change');
         const changed = batches.reduce((sum, event) => sum + event.files, 0);
-        const missing = files.length - [...reported].filter((file) => file.includes('/storm/')).length;
+        const missingFiles = files.map((file) => path.relative(root, file)).filter((file) => !reported.has(file));
+        const missing = missingFiles.length;
+        if (missing > 0) {
+          out.missingNames = out.missingNames ?? [];
+          out.missingNames.push(...missingFiles.map((file) => path.basename(file)));
+        }
         if (!covering) void runStart.catch(() => {});
         const latency = covering ? covering.at - last : NaN;
         if (!config.warmup || round > 0) {
@@ -508,7 +518,7 @@ async function storm(results) {
           out.missing.push(missing);
           out.writeMs.push(last - first);
         }
-        log(`storm (${mode}) ${round}: ${files.length} files written in ${ms(last - first)}; covering run:start ${covering ? `${ms(latency)} after the last write` : 'never (the last file was not reported)'}; ${runs} run(s), ${batches.length} change batch(es), ${changed} files reported, ${missing} never reported`);
+        log(`storm (${mode}) ${round}: ${files.length} files written in ${ms(last - first)}; covering run:start ${covering ? `${ms(latency)} after the last write` : 'never (the last file was not reported)'}; ${runs} run(s), ${batches.length} change batch(es), ${changed} files reported, ${missing} never reported${missing ? ` (${missingFiles.slice(0, 5).map((file) => path.basename(file)).join(', ')})` : ''}`);
       }
     } catch (error) {
       out.error = firstLines(error.message);
