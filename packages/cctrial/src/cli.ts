@@ -17,7 +17,6 @@ import { initHint, initWorkspace } from './init.js';
 import { missingInstallWarning } from './workspace/root.js';
 
 export const EXIT_GREEN = 0;
-export const EXIT_FAILURES = 1;
 export const EXIT_USAGE = 2;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -47,8 +46,6 @@ async function run(options: Options): Promise<number> {
   let view: EventSink = () => {};
   const emit: EventSink = (event) => view(event);
   const engine = new Engine(options, emit);
-  const ui = createView(options, engine.workspace.root);
-  view = ui.sink;
   if (engine.files.length === 0) {
     const where = engine.selection.pathFilters
       ? engine.selection.pathFilters.map((filter) => path.relative(options.cwd, filter) || '.').join(', ')
@@ -58,18 +55,24 @@ async function run(options: Options): Promise<number> {
         "cctrial looks for node --test's patterns (*.test.js, test/**/*.js, ... and their .ts variants); add a test or select another project.",
     );
   }
+  // The view takes over the terminal (the status line hides the cursor): only once nothing can fail before the session.
+  const ui = createView(options, engine.workspace.root);
+  view = ui.sink;
   const installWarning = missingInstallWarning(engine.workspace, engine.selection.projects.map((project) => project.root));
   if (installWarning) emit({ type: 'warning', message: installWarning });
   const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
-  const session = await startSession(engine, emit, notify);
-  quitSession = () => session.dispatch({ type: 'quit' });
-  const stopKeys = interactive(options)
-    ? listenForKeys(process.stdin, (action) => (action === 'help' ? ui.print(keysHelp()) : session.dispatch({ type: action })))
-    : undefined;
-  const code = await session.exited;
-  stopKeys?.();
-  ui.close();
-  return signalExitCode ?? code;
+  try {
+    const session = await startSession(engine, emit, notify);
+    quitSession = () => session.dispatch({ type: 'quit' });
+    const stopKeys = interactive(options)
+      ? listenForKeys(process.stdin, (action) => (action === 'help' ? ui.print(keysHelp()) : session.dispatch({ type: action })))
+      : undefined;
+    const code = await session.exited;
+    stopKeys?.();
+    return signalExitCode ?? code;
+  } finally {
+    ui.close();
+  }
 }
 
 /** The TTY decision, made once: NDJSON, the status-line view, or plain lines. */

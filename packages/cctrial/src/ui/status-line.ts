@@ -36,6 +36,8 @@ export class StatusLine {
   constructor(private readonly stream: NodeJS.WriteStream) {
     stream.write(HIDE_CURSOR);
     stream.on('resize', this.onResize);
+    // A crash must not leave the user's terminal without a cursor.
+    process.once('exit', () => this.close());
   }
 
   /** Updates the line; redraws at most every REDRAW_INTERVAL_MS, so that fast runs do not flood the terminal. */
