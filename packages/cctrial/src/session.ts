@@ -109,7 +109,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   // Watch before the first run, so that a save during it is not lost.
   // Fix runs are cheap to restart, so a lone save starts one at once; anything else waits for a burst to settle.
   const fixing = () => loop.state.name === 'waiting-for-fix' || (loop.state.name === 'running' && loop.state.phase === 'fix');
-  if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch, { eager: fixing });
+  const onWarning = (message: string) => emit({ type: 'warning', message });
+  if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch, { eager: fixing, onWarning });
   dispatch({ type: 'start' });
   return { dispatch, exited };
 }

@@ -11,7 +11,7 @@
  * holds its index lock (checkout, merge, rebase) batches are held back, however long git takes.
  */
 import watcher from '@parcel/watcher';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, watch as fsWatch } from 'node:fs';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -43,6 +43,8 @@ export interface Watcher {
 export interface WatchOptions {
   /** Whether to take a lone change at once, rather than wait to see if a burst follows. */
   eager?: () => boolean;
+  /** Told once when new folders can no longer be watched. */
+  onWarning?: (message: string) => void;
 }
 
 export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch) => void, options: WatchOptions = {}): Promise<Watcher> {
@@ -51,6 +53,7 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
   let lastDeliveryAt = -Infinity;
   const gitLocks = [...new Set(roots.map(gitIndexLock).filter((lock): lock is string => lock !== undefined))];
   let heldByGit = false;
+  let warnedOfLimit = false;
   const flush = () => {
     timer = undefined;
     if (gitLocks.some((lock) => existsSync(lock))) {
@@ -71,6 +74,10 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
       if (type === 'delete') batch.deleted.push(file);
     }
     pending.clear();
+    if (!warnedOfLimit && batch.created.some(cannotBeWatched)) {
+      warnedOfLimit = true;
+      options.onWarning?.(inotifyLimitMessage('new folders', 'the system refused to watch one more'));
+    }
     debug('watcher batch: %d files', batch.changed.length);
     onBatch(batch);
   };
@@ -126,10 +133,7 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
 function explainWatchError(error: Error, roots: string[]): Error {
   const message = error.message ?? String(error);
   if (/inotify|ENOSPC|no space left|too many/i.test(message)) {
-    return new ConfigError(
-      `The system's limit on watched folders was reached while watching ${roots.map((root) => path.basename(root)).join(', ')} (${message}). ` +
-        'Raise it with "sudo sysctl fs.inotify.max_user_watches=524288", and add "fs.inotify.max_user_watches=524288" to /etc/sysctl.conf to keep it after a reboot.',
-    );
+    return new ConfigError(inotifyLimitMessage(roots.map((root) => path.basename(root)).join(', '), message));
   }
   return new ConfigError(`Could not watch ${roots.join(', ')}: ${message}`);
 }
@@ -144,5 +148,27 @@ function gitIndexLock(folder: string): string | undefined {
       return path.join(gitDir, 'index.lock');
     }
     if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+function inotifyLimitMessage(what: string, detail: string): string {
+  return (
+    `The system's limit on watched folders was reached while watching ${what} (${detail}): changes there are not seen. ` +
+    'Raise it with "sudo sysctl fs.inotify.max_user_watches=524288", and add "fs.inotify.max_user_watches=524288" to /etc/sysctl.conf to keep it after a reboot.'
+  );
+}
+
+/**
+ * @parcel/watcher adds a watch for each new folder and, past the inotify limit, fails without a word.
+ * Asking for one more watch of the same kind tells whether that happened.
+ */
+function cannotBeWatched(file: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    if (!statSync(file).isDirectory()) return false;
+    fsWatch(file).close();
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOSPC';
   }
 }
