@@ -8,6 +8,7 @@
  *         -> (all pass) suite -> green: exit, or with --forever wait for the next change.
  */
 import type { FailureGroup } from './results/group.js';
+import { formatTestName } from './results/identity.js';
 import { isFailing, type TestResult } from './results/types.js';
 
 export type LoopPhase = 'suite' | 'fix' | 'recheck';
@@ -133,7 +134,7 @@ function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finish
       }
       // The target no longer exists (renamed, deleted): only a new suite run knows the new names.
       if (!result || result.failureType === 'notRun') return runSuite(loop);
-      const notify = notification('Still broken!', formatTarget(loop.target ?? result), false);
+      const notify = notification('Still broken!', formatTestName((loop.target ?? result).id), false);
       if (changedDuringRun) return runFix(loop, loop.target ?? result, [notify]);
       return { loop: { ...loop, state: { name: 'waiting-for-fix' } }, commands: [notify, { type: 'wait' }] };
     }
@@ -173,8 +174,4 @@ function exit(loop: Loop, code: number, before: LoopCommand[] = []): Step {
 
 function notification(title: string, body: string, passed: boolean): LoopCommand {
   return { type: 'notify', notification: { title, body, passed } };
-}
-
-function formatTarget(result: TestResult): string {
-  return [result.id.file, ...result.id.path].join(' › ');
 }

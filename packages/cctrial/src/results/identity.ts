@@ -6,10 +6,6 @@ export function testKey(id: TestId): string {
   return JSON.stringify([id.project, id.file, id.path, id.occurrence]);
 }
 
-export function sameTest(a: TestId, b: TestId): boolean {
-  return testKey(a) === testKey(b);
-}
-
 /** `file › suite › test`, with `(2)` for the second test of the same name; the file alone for file-level failures. */
 export function formatTestName(id: TestId): string {
   const parts = [id.file, ...id.path];

@@ -2,14 +2,14 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import type { Counts, TestRef } from '../events.js';
+import { formatTestName } from '../results/identity.js';
 import type { SerializedError } from '../results/types.js';
 import { isUserFrame, parseStackFrames } from '../results/stack.js';
 
 export const RULE_WIDTH = 79;
 
 export function formatRef(ref: TestRef): string {
-  const occurrence = ref.occurrence > 0 ? ` (${ref.occurrence + 1})` : '';
-  return [ref.file, ...ref.name].join(' › ') + occurrence;
+  return formatTestName({ project: ref.project, file: ref.file, path: ref.name, occurrence: ref.occurrence });
 }
 
 export function totalTests(counts: Counts): number {
