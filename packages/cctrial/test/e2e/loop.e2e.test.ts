@@ -28,6 +28,7 @@ import {
   writeGreenMonorepo,
   writeStubNotifySend,
   writeTwoBugsMonorepo,
+  grandchildFixture,
 } from './loop-helpers.js';
 
 const JOBS = ['-j', '2'];
@@ -369,20 +370,7 @@ describe('shutdown, end to end', () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', null]] as const) {
     test(`${signal} during a suite run ends cctrial, the test child and its grandchild`, async () => {
       const pidsFile = path.join(scratchFolder(), 'pids.json');
-      const root = writeGreenMonorepo(
-        {},
-        {
-          'helpers/grandchild.cjs': 'setInterval(() => {}, 1000);\n',
-          'test/spawns.test.js':
-            TEST_HEADER +
-            "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nimport { fileURLToPath } from 'node:url';\n" +
-            "test('spawns a long-lived grandchild', async () => {\n" +
-            "  const grandchild = spawn(process.execPath, [fileURLToPath(new URL('../helpers/grandchild.cjs', import.meta.url))], { stdio: 'ignore' });\n" +
-            '  writeFileSync(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, grandchild: grandchild.pid }));\n' +
-            '  await new Promise((resolve) => setTimeout(resolve, 60_000));\n' +
-            '});\n',
-        },
-      );
+      const root = writeGreenMonorepo({}, grandchildFixture(60_000));
       const cli = startCli(['-f', ...JOBS], { cwd: root, env: { CCTRIAL_PIDS_FILE: pidsFile } });
       try {
         await cli.waitFor(is('run:start'), { what: 'the suite run' });

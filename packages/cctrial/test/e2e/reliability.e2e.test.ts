@@ -18,7 +18,7 @@ import type { CctrialEvent } from '../../src/events.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { phaseSequence, startCli, type LiveCli } from '../helpers/live-cli.js';
 import { writeNpmMonorepo, writeWorkspace } from '../helpers/workspace.js';
-import { TEST_HEADER, descendantsOf, describePid, is, isAlive, ofType, processesMentioning, scratchFolder, waitUntil } from './loop-helpers.js';
+import { TEST_HEADER, descendantsOf, grandchildFixture, describePid, is, isAlive, ofType, processesMentioning, scratchFolder, waitUntil } from './loop-helpers.js';
 
 const JOBS = ['-j', '2'];
 const WAIT_MS = 30_000;
@@ -668,17 +668,6 @@ describe('faults: a worker killed, the terminal closed', () => {
   );
 
   describe('the terminal closes (the pseudo-terminal is destroyed)', () => {
-    const grandchildFixture = {
-      'helpers/grandchild.cjs': 'setInterval(() => {}, 1000);\n',
-      'test/spawns.test.js':
-        TEST_HEADER +
-        "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nimport { fileURLToPath } from 'node:url';\n" +
-        "test('spawns a long-lived grandchild', async () => {\n" +
-        "  const grandchild = spawn(process.execPath, [fileURLToPath(new URL('../helpers/grandchild.cjs', import.meta.url))], { stdio: 'ignore' });\n" +
-        '  writeFileSync(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, grandchild: grandchild.pid }));\n' +
-        '  await new Promise((resolve) => setTimeout(resolve, 120_000));\n' +
-        '});\n',
-    };
 
     for (const { how, shell } of [
       { how: 'cctrial started by the terminal', shell: false },
@@ -703,7 +692,7 @@ describe('faults: a worker killed, the terminal closed', () => {
 
     test('during a run whose test spawned a grandchild: cctrial, the test and the grandchild are gone', async () => {
       const pidsFile = path.join(scratchFolder(), 'pids.json');
-      const root = writeLoopMonorepo(grandchildFixture);
+      const root = writeLoopMonorepo(grandchildFixture(120_000));
       const terminal = startInPty(root, true, { CCTRIAL_PIDS_FILE: pidsFile });
       try {
         const pids = await waitUntil(() => existsSync(pidsFile) && (JSON.parse(readFileSync(pidsFile, 'utf8')) as { test: number; grandchild: number }), {
