@@ -99,9 +99,11 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
       debug('watcher batch of %d files predates the running run: already seen', batch.changed.length);
       return;
     }
-    // Booted children know the old file list and configuration; code changes alone do not stale them.
-    if (batch.created.length > 0 || batch.deleted.length > 0 || batch.changed.some(isConfigurationFile)) engine.discardPrepared();
-    engine.updateFiles(batch.created, batch.deleted);
+    // Booted children know the old file list and configuration; code changes alone do not stale them,
+    // and leave the file list as it is: a save costs no discovery work.
+    const filesCameOrWent = batch.created.length > 0 || batch.deleted.length > 0;
+    if (filesCameOrWent || batch.changed.some(isConfigurationFile)) engine.discardPrepared();
+    if (filesCameOrWent) engine.updateFiles(batch.created, batch.deleted);
     emit({ type: 'change', files: batch.changed.map((file) => path.relative(engine.workspace.root, file)).sort() });
     dispatch({ type: 'change' });
   };
