@@ -15,6 +15,7 @@ import { createNotifier, type Notify } from './notify.js';
 import { startSession } from './session.js';
 import { initHint, initWorkspace } from './init.js';
 import { missingInstallWarning } from './workspace/root.js';
+import { exclusionNotice, formatSettings } from './config/print.js';
 
 export const EXIT_GREEN = 0;
 export const EXIT_USAGE = 2;
@@ -45,7 +46,8 @@ function init(options: Options): number {
 async function run(options: Options): Promise<number> {
   let view: EventSink = () => {};
   const emit: EventSink = (event) => view(event);
-  const engine = new Engine(options, emit);
+  const engine = await Engine.create(options, emit);
+  if (options.printConfig) return printConfig(engine);
   if (engine.files.length === 0) {
     const where = engine.selection.pathFilters
       ? engine.selection.pathFilters.map((filter) => path.relative(options.cwd, filter) || '.').join(', ')
@@ -58,6 +60,8 @@ async function run(options: Options): Promise<number> {
   // The view takes over the terminal (the status line hides the cursor): only once nothing can fail before the session.
   const ui = createView(options, engine.workspace.root);
   view = ui.sink;
+  const notice = exclusionNotice(engine.excludedProjects());
+  if (notice) emit({ type: 'warning', message: notice });
   const installWarning = missingInstallWarning(engine.workspace, engine.selection.projects.map((project) => project.root));
   if (installWarning) emit({ type: 'warning', message: installWarning });
   const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
@@ -73,6 +77,16 @@ async function run(options: Options): Promise<number> {
   } finally {
     ui.close();
   }
+}
+
+function printConfig(engine: Engine): number {
+  const root = engine.workspace.root;
+  const blocks = engine.selection.projects.map((project) => {
+    const files = engine.files.filter((file) => file.projectRoot === project.root).map((file) => path.relative(project.root, file.absolute).split(path.sep).join('/'));
+    return formatSettings(engine.settings.get(project.root)!, root, files);
+  });
+  process.stdout.write(`Workspace ${root}\nPrecedence: command line, then cctrial config, then the test script, then node --test's defaults.\n\n${blocks.join('\n\n')}\n`);
+  return EXIT_GREEN;
 }
 
 /** The TTY decision, made once: NDJSON, the status-line view, or plain lines. */

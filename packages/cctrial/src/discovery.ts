@@ -1,9 +1,15 @@
-/** Finding test files: node --test's default patterns, plus their TypeScript variants, per project. */
+/**
+ * Finding test files, per project, as its own test command would: the globs of its test script or
+ * configuration, relative to the folder the script runs in, or else node --test's default patterns
+ * (with their TypeScript twins). Files that import another runner's API are never node:test files.
+ */
 import path from 'node:path';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
+import type { ProjectSettings } from './config/settings.js';
 import { IGNORED_FOLDERS, type Project } from './workspace/projects.js';
+import { deepestOwner } from './workspace/paths.js';
 import { toPosix } from './results/stack.js';
 
 export interface TestFile {
@@ -27,34 +33,49 @@ export const TEST_FILE_GLOBS = [
 
 /** Declaration files match the patterns but hold no tests. */
 const NOT_TESTS = ['**/*.d.ts', '**/*.d.mts', '**/*.d.cts'];
+/** Build output and coverage are skipped unless a project's own globs point into them. */
+const OUTPUT_FOLDERS = ['dist', 'coverage'];
+const ALWAYS_IGNORED = IGNORED_FOLDERS.filter((folder) => !OUTPUT_FOLDERS.includes(folder));
 
-const matchesTestGlob = picomatch(TEST_FILE_GLOBS, { dot: false });
+const matchesDefaultGlob = picomatch(TEST_FILE_GLOBS, { dot: false });
 const matchesNotTest = picomatch(NOT_TESTS);
 const IGNORED_SEGMENTS = new Set(IGNORED_FOLDERS);
+/** `import ... from 'vitest'`, `require('@jest/globals')`: written for another runner. */
+const OTHER_RUNNER_IMPORT = /(?:from\s*|import\s*\(?\s*|require\s*\(\s*)['"](vitest|@jest\/globals|bun:test)['"]/;
+
+/** Which settings a project's files are matched with; without them, node --test's defaults in the project folder. */
+export type SettingsOf = (project: Project) => ProjectSettings | undefined;
 
 /**
  * Test files of the selected projects. One walk from the projects' common folder lists every script
- * file, then one compiled matcher picks the tests: several times faster than a glob per pattern and
- * per project. Each file belongs to the deepest project that contains it, selected or not, so that
- * a nested project (a library inside an Nx root project, say) keeps its own files.
+ * file, then each project's compiled matcher picks its tests. Each file belongs to the deepest
+ * project that contains it, selected or not, so that a nested project keeps its own files.
  */
-export function discoverTestFiles(selected: Project[], root: string, all: Project[] = selected): TestFile[] {
+export function discoverTestFiles(selected: Project[], root: string, all: Project[] = selected, settingsOf: SettingsOf = () => undefined): TestFile[] {
   if (selected.length === 0) return [];
-  const owners = new Owners(selected, all, root);
-  return scriptFiles(commonFolder(selected.map((project) => project.root)))
-    .flatMap((file) => owners.testFile(file) ?? [])
-    .sort(byRelativePath);
+  const owners = new Owners(selected, all, root, settingsOf);
+  const folders = [commonFolder(selected.map((project) => project.root)), ...owners.outputFolders()];
+  const files = [...new Set(folders.flatMap((folder) => scriptFiles(folder, folders.length > 1 && folder !== folders[0] ? ALWAYS_IGNORED : IGNORED_FOLDERS)))];
+  return files.flatMap((file) => owners.testFile(file) ?? []).sort(byRelativePath);
 }
 
 /**
  * Updates a file list from watcher events without rescanning: created test files are added to
  * the project that owns them, deleted ones (or files under a deleted folder) are removed.
  */
-export function updateTestFiles(files: TestFile[], selected: Project[], all: Project[], root: string, created: string[], deleted: string[]): TestFile[] {
+export function updateTestFiles(
+  files: TestFile[],
+  selected: Project[],
+  all: Project[],
+  root: string,
+  created: string[],
+  deleted: string[],
+  settingsOf: SettingsOf = () => undefined,
+): TestFile[] {
   const gone = (file: TestFile) => deleted.some((removed) => file.absolute === removed || file.absolute.startsWith(removed + path.sep));
   const next = files.filter((file) => !gone(file));
   const known = new Set(next.map((file) => file.absolute));
-  const owners = new Owners(selected, all, root);
+  const owners = new Owners(selected, all, root, settingsOf);
   for (const found of created.flatMap(expandCreated).flatMap((file) => owners.testFile(file) ?? [])) {
     if (known.has(found.absolute)) continue;
     known.add(found.absolute);
@@ -65,33 +86,87 @@ export function updateTestFiles(files: TestFile[], selected: Project[], all: Pro
 
 /** Which selected project, if any, a file is a test of. */
 class Owners {
-  private readonly byRoot: Map<string, Project>;
-  private readonly wanted: Set<Project>;
+  private readonly matchers = new Map<Project, (absolute: string) => boolean>();
 
-  constructor(selected: Project[], all: Project[], private readonly root: string) {
-    this.byRoot = new Map(all.map((project) => [project.root, project]));
-    this.wanted = new Set(selected.map((project) => this.byRoot.get(project.root) ?? project));
+  constructor(
+    selected: Project[],
+    private readonly all: Project[],
+    private readonly root: string,
+    private readonly settingsOf: SettingsOf,
+  ) {
+    const byRoot = new Map(all.map((project) => [project.root, project]));
+    for (const project of selected) {
+      const known = byRoot.get(project.root) ?? project;
+      const settings = settingsOf(known);
+      if (!settings?.excluded) this.matchers.set(known, testFileMatcher(known, settings));
+    }
   }
 
   testFile(absolute: string): TestFile | undefined {
-    const project = this.ownerOf(absolute);
-    if (!project || !this.wanted.has(project) || !isTestFile(toPosix(path.relative(project.root, absolute)))) return undefined;
+    const project = deepestOwner(this.all, absolute);
+    const matches = project && this.matchers.get(project);
+    if (!project || !matches || !matches(absolute) || importsOtherRunner(absolute)) return undefined;
     return { project: project.name, projectRoot: project.root, absolute, relative: toPosix(path.relative(this.root, absolute)) };
   }
 
-  /** The deepest project folder above the file. */
-  private ownerOf(file: string): Project | undefined {
-    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const project = this.byRoot.get(dir);
-      if (project) return project;
-      if (dir === path.dirname(dir)) return undefined;
+  /** dist or coverage folders that a project's own globs point into: they are walked too. */
+  outputFolders(): string[] {
+    const folders: string[] = [];
+    for (const project of this.matchers.keys()) {
+      const settings = this.settingsOf(project);
+      if (settings?.include.some((glob) => glob.pattern.split('/').some((part) => OUTPUT_FOLDERS.includes(part)))) folders.push(project.root);
     }
+    return folders;
   }
 }
 
-function scriptFiles(folder: string): string[] {
+/** Whether a file is one of the project's tests, by its settings' globs, as node --test would match them. */
+export function testFileMatcher(project: Project, settings: ProjectSettings | undefined): (absolute: string) => boolean {
+  const cwd = settings?.cwd ?? project.root;
+  const include = settings?.include ?? [];
+  const excluded = settings && settings.exclude.length > 0 ? picomatch(settings.exclude, { dot: true }) : () => false;
+  const included = include.length === 0 ? defaultTestFile : globMatcher(include.map((glob) => ({ ...glob, pattern: glob.pattern.replace(/^\.\//, '') })));
+  const usesOutputFolders = include.some((glob) => glob.pattern.split('/').some((part) => OUTPUT_FOLDERS.includes(part)));
+  return (absolute) => {
+    const relative = toPosix(path.relative(cwd, absolute));
+    const inProject = toPosix(path.relative(project.root, absolute));
+    if (matchesNotTest(relative) || excluded(inProject)) return false;
+    const segments = inProject.split('/');
+    if (segments.some((segment) => IGNORED_SEGMENTS.has(segment) && !(usesOutputFolders && OUTPUT_FOLDERS.includes(segment)))) return false;
+    return included(relative);
+  };
+}
+
+function defaultTestFile(relative: string): boolean {
+  return matchesDefaultGlob(relative);
+}
+
+/**
+ * A script's words: a quoted glob is expanded by Node (`**` crosses folders), an unquoted one by sh,
+ * where `**` is just `*`. A plain path is a file, or a folder whose default-pattern files run.
+ */
+function globMatcher(globs: Array<{ pattern: string; shell: boolean }>): (relative: string) => boolean {
+  const tests = globs.map(({ pattern, shell }) => {
+    if (!picomatch.scan(pattern).isGlob) {
+      const plain = pattern.replace(/\/$/, '');
+      return (relative: string) => relative === plain || (relative.startsWith(plain + '/') && defaultTestFile(relative.slice(plain.length + 1)));
+    }
+    return picomatch(shell ? pattern.replace(/\*\*/g, '*') : pattern, { dot: false });
+  });
+  return (relative) => tests.some((test) => test(relative));
+}
+
+function importsOtherRunner(absolute: string): boolean {
+  try {
+    return OTHER_RUNNER_IMPORT.test(readFileSync(absolute, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function scriptFiles(folder: string, ignored: readonly string[] = IGNORED_FOLDERS): string[] {
   // Symlinked folders are not followed: a link back up the tree would loop, and linked packages are projects of their own.
-  return fg.sync(`**/*.${EXTENSIONS}`, { cwd: folder, absolute: true, followSymbolicLinks: false, ignore: [`**/{${IGNORED_FOLDERS.join(',')}}/**`] });
+  return fg.sync(`**/*.${EXTENSIONS}`, { cwd: folder, absolute: true, followSymbolicLinks: false, ignore: [`**/{${ignored.join(',')}}/**`] });
 }
 
 /** A created folder (a checkout, a copy) brings its files with it: walk just that folder. */
@@ -101,11 +176,6 @@ function expandCreated(file: string): string[] {
   } catch {
     return []; // Created and gone again already.
   }
-}
-
-function isTestFile(relativeToProject: string): boolean {
-  if (!matchesTestGlob(relativeToProject) || matchesNotTest(relativeToProject)) return false;
-  return !relativeToProject.split('/').some((segment) => IGNORED_SEGMENTS.has(segment));
 }
 
 function commonFolder(folders: string[]): string {

@@ -9,6 +9,8 @@ import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
+import { loadWorkspaceConfig } from './config/file.js';
+import { resolveSettings, type ProjectSettings } from './config/settings.js';
 import { customConditions, watchRoots } from './workspace/links.js';
 import { listProjects, type Project } from './workspace/projects.js';
 import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
@@ -20,25 +22,51 @@ export interface RunOutcome {
 }
 
 export class Engine {
-  readonly workspace: WorkspaceRoot;
   readonly projects: Project[];
   readonly selection: Selection;
+  /** What each project runs, by project root. */
+  readonly settings: Map<string, ProjectSettings>;
   private testFiles: TestFile[];
   private readonly runner: TestRunner;
 
-  constructor(readonly options: Options, private readonly emit: EventSink) {
-    this.workspace = findWorkspaceRoot(options.cwd);
-    this.projects = listProjects(this.workspace);
-    this.selection = selectProjects(this.projects, options.targets, options.cwd, this.workspace.root);
+  /** Reads the workspace, its configuration and its projects' test scripts. */
+  static async create(options: Options, emit: EventSink): Promise<Engine> {
+    const workspace = findWorkspaceRoot(options.cwd);
+    return new Engine(options, emit, workspace, await loadWorkspaceConfig(workspace.root));
+  }
+
+  private constructor(
+    readonly options: Options,
+    private readonly emit: EventSink,
+    readonly workspace: WorkspaceRoot,
+    config: Awaited<ReturnType<typeof loadWorkspaceConfig>>,
+  ) {
+    this.projects = listProjects(workspace);
+    this.selection = selectProjects(this.projects, options.targets, options.cwd, workspace.root);
+    const cli = {
+      nodeArgs: options.nodeArgs,
+      excludeProjects: options.excludeProjects,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.importModule ? { importModule: options.importModule } : {}),
+    };
+    this.settings = new Map(resolveSettings(this.projects, workspace.root, config, cli).map((settings) => [settings.project.root, settings]));
     this.testFiles = this.discover();
     this.runner = new TestRunner({
-      root: this.workspace.root,
+      root: workspace.root,
       jobs: options.jobs,
-      timeoutMs: options.timeoutMs,
-      silenceLimitMs: options.silenceLimitMs,
-      conditions: customConditions(this.workspace.root),
-      ...(options.importModule ? { importModule: options.importModule } : {}),
+      settingsOf: (file) => this.settings.get(file.projectRoot)!,
+      conditions: customConditions(workspace.root),
+      updateSnapshots: options.updateSnapshots,
       ...(options.grep ? { grep: options.grep } : {}),
+    });
+  }
+
+  /** The selected projects that are left out, and why; the root's delegation to its packages is no news. */
+  excludedProjects(): Array<{ name: string; reason: string }> {
+    return this.selection.projects.flatMap((project) => {
+      const settings = this.settings.get(project.root)!;
+      if (!settings.excluded || (project.root === this.workspace.root && settings.excluded.includes('through'))) return [];
+      return [{ name: project.name, reason: settings.excluded }];
     });
   }
 
@@ -47,19 +75,27 @@ export class Engine {
   }
 
   discover(): TestFile[] {
-    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root, this.projects), this.selection.pathFilters);
+    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root, this.projects, this.settingsOf), this.selection.pathFilters);
     return this.testFiles;
   }
 
   /** Applies created and deleted files from the watcher to the test file list, without rescanning. */
   updateFiles(created: string[], deleted: string[]): void {
-    const updated = updateTestFiles(this.testFiles, this.selection.projects, this.projects, this.workspace.root, created, deleted);
+    const updated = updateTestFiles(this.testFiles, this.selection.projects, this.projects, this.workspace.root, created, deleted, this.settingsOf);
     this.testFiles = filterByPaths(updated, this.selection.pathFilters);
   }
 
-  /** The folders whose changes can change the selected tests' results. */
+  private readonly settingsOf = (project: Project) => this.settings.get(project.root);
+
+  /**
+   * The folders whose changes can change the selected tests' results. The root project is watched
+   * whole only when it has test files of its own: otherwise its packages are watched one by one.
+   */
   watchRoots(): string[] {
-    return watchRoots(this.selection.projects, this.projects, this.workspace.root, this.options.watch);
+    const root = this.workspace.root;
+    const rootHasTests = this.testFiles.some((file) => file.projectRoot === root);
+    const watched = this.selection.projects.filter((project) => project.root !== root || rootHasTests || this.projects.length === 1);
+    return watchRoots(watched, this.projects, root, this.options.watch);
   }
 
   /** Boots the children of the next suite run while waiting for a change. */

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_TIMEOUT_MS } from './config/settings.js';
 import { ConfigError } from './errors.js';
 import { keysHelp } from './ui/keys.js';
 import { STATUS_LEGEND } from './ui/status-line.js';
@@ -20,10 +21,17 @@ export interface Options {
   json: boolean;
   jobs: number;
   grep?: string;
-  timeoutMs: number;
-  /** How long a child may report nothing before the watchdog kills it. */
-  silenceLimitMs: number;
+  /** Per-test timeout from --timeout; undefined leaves it to the config, the test script or the default. */
+  timeoutMs?: number;
   importModule?: string;
+  /** Node flags for every test process: --node-arg, and the words after `--`. */
+  nodeArgs: string[];
+  /** Projects left out with --exclude. */
+  excludeProjects: string[];
+  /** Print what each project runs, and where each setting came from, then exit. */
+  printConfig: boolean;
+  /** Run node:test with --test-update-snapshots. */
+  updateSnapshots: boolean;
   notify: boolean;
   verbose: boolean;
   debugTiming: boolean;
@@ -40,19 +48,20 @@ interface Flag {
   description: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Grace beyond the per-test timeout before a silent child is killed: node:test reports its own timeouts first. */
-const WATCHDOG_GRACE_MS = 5_000;
-/** With --timeout 0, a child still may not stay silent for longer than this. */
-const SILENCE_LIMIT_WITHOUT_TIMEOUT_MS = 10 * 60_000;
+/** Timers fire at once beyond 2^31-1 ms, so a larger timeout would fail every test. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 60_000;
 
 export const FLAGS: readonly Flag[] = [
   { name: 'once', type: 'boolean', description: 'Run the suite once, print the grouped failures, and exit (1 if anything failed).' },
   { name: 'forever', short: 'f', type: 'boolean', description: 'Keep watching after the suite is green, instead of exiting.' },
   { name: 'jobs', short: 'j', type: 'string', value: 'N', description: 'Test files run in parallel (default: the number of CPUs).' },
   { name: 'grep', short: 'g', type: 'string', value: 'TEXT', description: 'Only run tests whose file or full name contains TEXT.' },
-  { name: 'timeout', type: 'string', value: 'MS', description: `Per-test timeout in milliseconds; 0 for none (default: ${DEFAULT_TIMEOUT_MS}).` },
-  { name: 'import', type: 'string', value: 'MODULE', description: 'Preload MODULE in every test process (a loader such as tsx). Default: detected.' },
+  { name: 'timeout', type: 'string', value: 'MS', description: `Per-test timeout in milliseconds; 0 for none (default: the test script's --test-timeout, else ${DEFAULT_TIMEOUT_MS}).` },
+  { name: 'import', type: 'string', value: 'MODULE', description: 'Preload MODULE in every test process (a loader such as tsx). Default: the test script\'s, else detected.' },
+  { name: 'node-arg', type: 'string', value: 'ARG', multiple: true, description: 'Pass ARG to node in every test process (repeatable); so do the words after `--`.' },
+  { name: 'exclude', type: 'string', value: 'PROJECT', multiple: true, description: 'Leave PROJECT out (repeatable).' },
+  { name: 'update-snapshots', type: 'boolean', description: 'Run the tests with --test-update-snapshots, rewriting snapshot files.' },
+  { name: 'print-config', type: 'boolean', description: 'Print what each selected project runs and where each setting came from, then exit.' },
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
   { name: 'no-notify', type: 'boolean', description: 'Do not send desktop notifications.' },
   { name: 'watch', type: 'string', value: 'DIR', multiple: true, description: 'Also watch DIR (repeatable); linked packages are found by themselves.' },
@@ -64,10 +73,12 @@ export const FLAGS: readonly Flag[] = [
 ];
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Options {
+  const dashes = argv.indexOf('--');
+  const passThrough = dashes === -1 ? [] : argv.slice(dashes + 1);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: dashes === -1 ? argv : argv.slice(0, dashes),
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(
@@ -82,7 +93,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const flag = (name: string) => values[name] === true;
 
   const workDir = path.resolve(cwd, string('cwd') ?? '.');
-  const timeoutMs = integerOption('--timeout', string('timeout'), DEFAULT_TIMEOUT_MS, 0);
+  const timeout = string('timeout');
   const importModule = string('import');
   const options: Options = {
     cwd: workDir,
@@ -93,8 +104,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     forever: flag('forever'),
     json: flag('json'),
     jobs: integerOption('--jobs', string('jobs'), availableParallelism(), 1),
-    timeoutMs,
-    silenceLimitMs: (timeoutMs || SILENCE_LIMIT_WITHOUT_TIMEOUT_MS) + WATCHDOG_GRACE_MS,
+    nodeArgs: [...((values['node-arg'] as string[] | undefined) ?? []), ...passThrough],
+    excludeProjects: (values.exclude as string[] | undefined) ?? [],
+    printConfig: flag('print-config'),
+    updateSnapshots: flag('update-snapshots'),
     notify: !flag('no-notify'),
     verbose: flag('verbose'),
     debugTiming: flag('debug-timing'),
@@ -102,18 +115,20 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     version: flag('version'),
   };
   if (string('grep')) options.grep = string('grep')!;
+  if (timeout !== undefined) options.timeoutMs = integerOption('--timeout', timeout, 0, 0, MAX_TIMEOUT_MS);
   // A relative module path means a file next to the user, not a package next to the test file.
   if (importModule) options.importModule = /^\.\.?\//.test(importModule) ? path.resolve(workDir, importModule) : importModule;
   if (options.once && options.forever) throw new ConfigError('--once and --forever cannot be used together: --once exits after one run, --forever never exits.');
   return options;
 }
 
-function integerOption(flag: string, raw: string | undefined, fallback: number, min: number): number {
+function integerOption(flag: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined) return fallback;
   const value = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(value) || value < min) {
     throw new ConfigError(`${flag} must be an integer of at least ${min}, but got "${raw}".`);
   }
+  if (value > max) throw new ConfigError(`${flag} must be at most ${max} (about ${Math.floor(max / 86_400_000)} days): Node's timers cannot wait longer. Use 0 for no timeout.`);
   return value;
 }
 
@@ -125,7 +140,7 @@ export function helpText(version: string): string {
   return [
     `cctrial ${version}: a continuous test runner for Node.js monorepos, built on node:test.`,
     '',
-    'Usage: cctrial [options] [PROJECT | PATH ...]',
+    'Usage: cctrial [options] [PROJECT | PATH ...] [-- NODE_ARGS...]',
     '       cctrial init     add a "cctrial" script to each tested package, and a task to turbo.json',
     '',
     'Runs every test of the selected projects (all by default), groups the failures by identical error,',

@@ -74,7 +74,7 @@ describe('Engine: a suite run on a linked monorepo', () => {
   });
 
   it('finds the packages and their test files', () => {
-    assert.deepEqual(run.engine.projects.map((project) => project.name), ['@shop/broken', '@shop/cart', '@shop/money']);
+    assert.deepEqual(run.engine.projects.map((project) => project.name), ['@shop/broken', '@shop/cart', '@shop/money', 'fixture-root']);
     assert.deepEqual(run.engine.files.map((file) => file.relative), [
       'packages/cart/test/total.test.js',
       'packages/cart/test/uses-broken.test.js',
@@ -140,7 +140,7 @@ describe('Engine: a suite run on a linked monorepo', () => {
     const known = run.outcome.report.results;
     const target = resultOf(known, 'packages/money/test/cents.test.js', ['rounds to cents']);
     const events: CctrialEvent[] = [];
-    const engine = new Engine(parseOptions(['--once'], {}, root), (event) => events.push(event));
+    const engine = await Engine.create(parseOptions(['--once'], {}, root), (event) => events.push(event));
     const outcome = await engine.runTests('fix', [target], known);
     assert.deepEqual(events[0], { type: 'run:start', phase: 'fix', tests: 1, files: 1 });
     assert.deepEqual(eventsOfType(events, 'test:fail').map((event) => event.name), [['rounds to cents']]);
@@ -159,15 +159,15 @@ describe('Engine: selecting projects', () => {
     assert.deepEqual(new Set(eventsOfType(run.events, 'test:pass').map((event) => event.project)), new Set(['@shop/money']));
   });
 
-  it('runs only the given test file, started from inside its package', () => {
-    const engine = new Engine(parseOptions(['test/total.test.js'], {}, `${root}/packages/cart`), () => {});
+  it('runs only the given test file, started from inside its package', async () => {
+    const engine = await Engine.create(parseOptions(['test/total.test.js'], {}, `${root}/packages/cart`), () => {});
     assert.equal(engine.workspace.root, root);
     assert.deepEqual(engine.files.map((file) => file.relative), ['packages/cart/test/total.test.js']);
   });
 
-  it('refuses an unknown project with a ConfigError naming the known ones', () => {
-    assert.throws(
-      () => new Engine(parseOptions(['@shop/nope'], {}, root), () => {}),
+  it('refuses an unknown project with a ConfigError naming the known ones', async () => {
+    await assert.rejects(
+      () => Engine.create(parseOptions(['@shop/nope'], {}, root), () => {}),
       (error: unknown) => error instanceof ConfigError && /"@shop\/nope"/.test(error.message) && /@shop\/money/.test(error.message),
     );
   });

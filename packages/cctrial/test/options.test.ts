@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../src/errors.js';
-import { DEFAULT_TIMEOUT_MS, FLAGS, helpText, parseOptions } from '../src/options.js';
+import { FLAGS, helpText, parseOptions } from '../src/options.js';
 
 const CWD = '/work/repo';
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseOptions(argv, env, CWD);
@@ -29,7 +29,7 @@ describe('parseOptions', () => {
     assert.equal(options.forever, false);
     assert.equal(options.json, false);
     assert.equal(options.jobs, availableParallelism());
-    assert.equal(options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    assert.equal(options.timeoutMs, undefined);
     assert.equal(options.notify, true);
     assert.equal(options.verbose, false);
     assert.equal(options.help, false);
@@ -48,13 +48,21 @@ describe('parseOptions', () => {
     assert.equal(parse(['--jobs=2']).jobs, 2);
   });
 
-  it('gives the watchdog a grace period beyond the per-test timeout, and a bound without one', () => {
-    const timed = parse(['--timeout', '2000']);
-    assert.equal(timed.timeoutMs, 2000);
-    assert.ok(timed.silenceLimitMs > timed.timeoutMs, 'node:test reports its own timeout before the watchdog fires');
-    const untimed = parse(['--timeout', '0']);
-    assert.equal(untimed.timeoutMs, 0);
-    assert.ok(Number.isFinite(untimed.silenceLimitMs) && untimed.silenceLimitMs >= 60_000, 'a silent child is still killed one day');
+  it('takes --timeout only when given, so that the config and the test script can set it', () => {
+    assert.equal(parse(['--timeout', '2000']).timeoutMs, 2000);
+    assert.equal(parse(['--timeout', '0']).timeoutMs, 0);
+    assert.equal(parse([]).timeoutMs, undefined);
+  });
+
+  it('refuses a --timeout that timers cannot wait for', () => {
+    rejects(['--timeout', '2147480000'], /^--timeout must be at most \d+ .*Use 0 for no timeout\.$/);
+  });
+
+  it('passes --node-arg and the words after -- to node, and --exclude leaves projects out', () => {
+    const options = parse(['--node-arg=--no-warnings', '--exclude', '@a/web', '@a/core', '--', '--experimental-test-module-mocks', '--import=./x.mjs']);
+    assert.deepEqual(options.nodeArgs, ['--no-warnings', '--experimental-test-module-mocks', '--import=./x.mjs']);
+    assert.deepEqual(options.excludeProjects, ['@a/web']);
+    assert.deepEqual(options.targets, ['@a/core']);
   });
 
   it('runs once in CI unless told to run forever', () => {

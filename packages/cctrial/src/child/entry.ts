@@ -1,38 +1,59 @@
 /**
- * The main module of every test child: `node [loader] --test-reporter=<reporter> entry.js [<test file>]`.
+ * The main module of every test child: `node [flags] --test-reporter=<reporter> entry.js [<test file>]`.
  * Running the file in-process, rather than under `node --test`, halves the start-up cost of a child
  * and lets us report what node:test cannot: where process.exit() was called, and why a file failed to load.
+ * The file still runs as the main module, as node --test runs it: `require.main === module` and
+ * `import.meta.main` hold.
  *
  * Without a file argument the child is pre-warmed: Node, the loader, node:test and the reporter are
- * loaded, then it waits for one line on stdin, `{"file", "cwd"}`, before importing any project code.
+ * loaded, then it waits for one line on stdin, `{"file"}`, before importing any project code.
  */
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import 'node:test';
+import { HEARTBEAT_MS } from './protocol.js';
 import { writeFrame } from './reporter.js';
 import { serializeError } from './serialize-error.js';
 
 export interface GoMessage {
   file: string;
-  cwd: string;
 }
 
+const require = createRequire(import.meta.url);
 const testFile = process.argv[2] ?? (await waitForGo());
 
 const realExit = process.exit.bind(process);
-process.exit = ((code?: number | string | null) => {
+process.exit = function exit(code?: number | string | null) {
   const exitCode = Number(code ?? process.exitCode ?? 0);
-  writeFrame({ type: 'exit-called', data: { code: exitCode, stack: new Error('process.exit() called').stack ?? '' } });
+  // The stack starts at the caller: this wrapper is no part of the test's story.
+  const call: { stack?: string } = {};
+  Error.captureStackTrace(call, exit);
+  writeFrame({ type: 'exit-called', data: { code: exitCode, stack: `Error: process.exit() called${call.stack?.replace(/^Error\n?/, '\n') ?? ''}` } });
   return realExit(exitCode);
-}) as typeof process.exit;
+} as typeof process.exit;
 
-// The test file should see itself as the main module, as it would under `node --test`.
+// Tells the watchdog that the event loop still turns: a test may wait as long as its own timeout allows.
+setInterval(() => writeFrame({ type: 'alive', data: {} }), HEARTBEAT_MS).unref();
+
 process.argv.splice(1, process.argv.length - 1, testFile);
-
-try {
-  await import(pathToFileURL(testFile).href);
-} catch (error) {
+let loading = true;
+const reportLoadError = (error: unknown) => {
+  if (!loading) return;
+  loading = false;
   writeFrame({ type: 'load-error', data: { error: serializeError(error) } });
+};
+// An ES module that fails to load ends the process from inside runMain, before any catch here runs.
+process.on('uncaughtExceptionMonitor', reportLoadError);
+try {
+  // runMain loads the file as the entry point, as `node file` (and so node --test's child) would.
+  (require('node:module') as { runMain(main: string): void }).runMain(testFile);
+  // For an ES module runMain returns at once; importing the same URL waits for that very load.
+  if (!require.cache[testFile] && !require.cache[realpathSync(testFile)]) await import(pathToFileURL(testFile).href);
+  loading = false;
+} catch (error) {
+  reportLoadError(error);
   // Rethrow so that Node prints its own report, which for a syntax error is the only one naming the line.
   throw error;
 }
@@ -44,7 +65,5 @@ async function waitForGo(): Promise<string> {
   // stdin stays open in a warm child; tests must see it as they would under node --test: empty.
   process.stdin.destroy();
   if (!line) process.exit(0); // The parent discarded this child without using it.
-  const go = JSON.parse(line) as GoMessage;
-  process.chdir(go.cwd);
-  return go.file;
+  return (JSON.parse(line) as GoMessage).file;
 }

@@ -6,6 +6,8 @@ import type { SerializedError } from '../results/types.js';
 
 /** The file descriptor the parent opens for frames: stdout and stderr stay the test's own output. */
 export const FRAME_FD = 3;
+/** How often a child whose event loop turns says so. */
+export const HEARTBEAT_MS = 1_000;
 
 export interface TestLocation {
   name: string;
@@ -33,5 +35,7 @@ export type ChildFrame =
   | { type: 'load-error'; data: { error: SerializedError } }
   /** Test code called process.exit(): node:test drops every result of the file, so say where. */
   | { type: 'exit-called'; data: { code: number; stack: string } }
+  /** The child's event loop still turns (every HEARTBEAT_MS). */
+  | { type: 'alive'; data: Record<string, never> }
   /** node:test finished the file: every result has been written. */
   | { type: 'end'; data: Record<string, never> };

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ChildFrame, TestLocation } from '../child/protocol.js';
 import type { ChildOutcome } from '../runner/run-file.js';
-import { explainFileFailure } from './file-failure.js';
+import { declaredNoTests, explainFileFailure } from './file-failure.js';
 import { isUserFrame, parseStackFrames } from './stack.js';
 import type { FileRun, Outcome, SerializedError, TestResult } from './types.js';
 
@@ -39,6 +39,10 @@ export function collectFileRun(context: FileContext, child: ChildOutcome): FileR
   const results = toResults(context.project, file, reported);
   const diagnostics = child.frames.flatMap((frame) => (frame.type === 'test:diagnostic' ? [frame.data.message] : []));
   const fileFailure = explainFileFailure(child, results, diagnostics, context.absoluteFile);
+  if (!fileFailure && !child.aborted && declaredNoTests(child)) {
+    // As node --test does: one passing test named after the file.
+    results.push({ id: { project: context.project, file, path: [], occurrence: 0 }, kind: 'file', pathKinds: [], outcome: 'pass', durationMs: child.durationMs });
+  }
   if (fileFailure) {
     results.push({
       id: { project: context.project, file, path: [], occurrence: 0 },

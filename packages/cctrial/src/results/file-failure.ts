@@ -71,6 +71,8 @@ export function explainFileFailure(
       },
     };
   }
+  // node:test never started: the file declares no tests. node --test reports such a file as passing.
+  if (!finished && declaredNoTests(child)) return undefined;
   if (!finished) {
     const how = child.signal ? `was killed by ${child.signal}` : `exited with code ${child.exitCode}`;
     return {
@@ -100,6 +102,11 @@ export function explainFileFailure(
     };
   }
   return undefined;
+}
+
+/** A clean exit with no test ever reported: a helper module, a type-only file, tests all commented out. */
+export function declaredNoTests(child: ChildOutcome): boolean {
+  return child.exitCode === 0 && child.signal === null && child.killedAfterSilenceMs === undefined && !child.frames.some((frame) => frame.type !== 'alive');
 }
 
 function lastUnfinishedTest(frames: ChildOutcome['frames']): string | undefined {

@@ -8,6 +8,7 @@ import { OutputTail } from './output-tail.js';
 import { killGroup } from './process-group.js';
 
 const OUTPUT_LIMIT_BYTES = 1024 * 1024;
+const HEARTBEATS_PROVE_PROGRESS = Number(process.versions.node.split('.')[0]) >= 22;
 
 export interface ChildOutcome {
   frames: ChildFrame[];
@@ -27,6 +28,9 @@ export interface ChildOutcome {
 /**
  * Tells a waiting child which file to run, and collects everything until it exits. The watchdog
  * kills it after `silenceLimitMs` without a frame: node:test cannot stop a hung file on Node 24+.
+ * Heartbeats count as frames until node:test has finished, where node:test enforces each test's
+ * own timeout in-process (22+): a test may then run as long as its own timeout says. On Node 20,
+ * which ignores --test-timeout in-process, only real frames count, so that a hung test still ends.
  */
 export function runChild(
   child: ChildProcess,
@@ -43,6 +47,7 @@ export function runChild(
   let killedAfterSilenceMs: number | undefined;
   let aborted = false;
   let firstFrameMs: number | undefined;
+  let finished = false;
 
   let watchdog: NodeJS.Timeout | undefined;
   const armWatchdog = () => {
@@ -71,6 +76,11 @@ export function runChild(
     } catch {
       return; // Only our reporter writes to fd 3; a torn line can only come from a killed child.
     }
+    if (frame.type === 'alive') {
+      if (HEARTBEATS_PROVE_PROGRESS && !finished) armWatchdog();
+      return;
+    }
+    if (frame.type === 'end') finished = true;
     armWatchdog();
     firstFrameMs ??= performance.now() - startedAt;
     frames.push(frame);

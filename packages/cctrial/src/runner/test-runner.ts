@@ -3,31 +3,38 @@
  * report into results. A run sees the code as it is on disk now: nothing is reused between runs.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { ChildFrame } from '../child/protocol.js';
+import { defaultSettings, type ProjectSettings } from '../config/settings.js';
 import { collectFileRun } from '../results/collect.js';
 import { testKey } from '../results/identity.js';
 import type { FileRun, TestResult } from '../results/types.js';
 import type { TestFile } from '../discovery.js';
-import { childArgs, chooseLoader, hasNativeTypeStripping } from './node-args.js';
+import { hasNativeTypeStripping, launchSpec, type LaunchContext, type LaunchSpec } from './launch-spec.js';
 import { runPool } from './pool.js';
 import { runChild } from './run-file.js';
-import { WarmPool, type LaunchSpec } from './warm-pool.js';
+import { WarmPool } from './warm-pool.js';
 import { grepArgs, parseNodeVersion, selectionArgs, type NodeVersion } from './selection.js';
 
 export interface RunnerConfig {
   root: string;
   jobs: number;
-  /** Per-test timeout given to node:test; 0 for none. */
-  timeoutMs: number;
-  /** Silence after which the watchdog kills a child. */
-  silenceLimitMs: number;
+  /** What a file's project runs; by default node --test's defaults, with `timeoutMs` and `importModule`. */
+  settingsOf?: (file: TestFile) => ProjectSettings;
+  timeoutMs?: number;
   importModule?: string;
+  /** Silence after which the watchdog kills a child; by default the project's timeout plus a grace. */
+  silenceLimitMs?: number;
   /** Export conditions for module resolution (node --conditions). */
   conditions?: string[];
   grep?: string;
+  updateSnapshots?: boolean;
   env?: NodeJS.ProcessEnv;
 }
+
+/** Grace beyond the per-test timeout before a silent child is killed: node:test reports its own timeouts first. */
+const WATCHDOG_GRACE_MS = 5_000;
+/** With no timeout, a child still may not stay silent for longer than this. */
+const SILENCE_LIMIT_WITHOUT_TIMEOUT_MS = 10 * 60_000;
 
 export interface RunProgress {
   onTestStart?(file: TestFile, name: string): void;
@@ -51,14 +58,26 @@ interface FileJob {
 
 export class TestRunner {
   private readonly nodeVersion: NodeVersion = parseNodeVersion(process.version);
-  private readonly nativeTypeStripping = hasNativeTypeStripping();
   private readonly warm = new WarmPool();
-  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly launch: LaunchContext;
+  private readonly settingsOf: (file: TestFile) => ProjectSettings;
 
   constructor(private readonly config: RunnerConfig) {
-    // Children must not believe they are node --test's own children.
-    this.childEnv = { ...(config.env ?? process.env) };
-    delete this.childEnv.NODE_TEST_CONTEXT;
+    this.launch = {
+      root: config.root,
+      conditions: config.conditions ?? [],
+      updateSnapshots: config.updateSnapshots ?? false,
+      nativeTypeStripping: hasNativeTypeStripping(),
+      env: config.env ?? process.env,
+    };
+    this.settingsOf =
+      config.settingsOf ??
+      ((file) => {
+        const settings = defaultSettings({ name: file.project, root: file.projectRoot });
+        if (config.timeoutMs !== undefined) settings.timeoutMs = config.timeoutMs;
+        if (config.importModule) settings.importModule = config.importModule;
+        return settings;
+      });
   }
 
   /** Runs every test of these files (filtered by --grep when given). */
@@ -119,8 +138,7 @@ export class TestRunner {
     const counts = new Map<string, { spec: LaunchSpec; count: number }>();
     for (const job of jobs.slice(0, this.config.jobs)) {
       const spec = this.launchSpec(job);
-      const key = JSON.stringify(spec.args);
-      counts.set(key, { spec, count: (counts.get(key)?.count ?? 0) + 1 });
+      counts.set(spec.key, { spec, count: (counts.get(spec.key)?.count ?? 0) + 1 });
     }
     for (const { spec, count } of counts.values()) this.warm.prepare(spec, count);
   }
@@ -149,25 +167,20 @@ export class TestRunner {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
     };
     const { child, warm } = this.warm.take(this.launchSpec(job));
-    const outcome = await runChild(child, { file: job.file.absolute, cwd: job.file.projectRoot }, this.config.silenceLimitMs, onFrame, signal);
+    const outcome = await runChild(child, { file: job.file.absolute }, this.silenceLimitMs(job.file), onFrame, signal);
     const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
     run.timing = { warm, ...(outcome.firstFrameMs === undefined ? {} : { firstFrameMs: outcome.firstFrameMs }) };
-    if (!job.targets) run.results = run.results.filter((result) => this.matchesGrep(result));
+    if (!job.targets && this.config.grep) run.results = this.grepResults(run.results);
     progress.onFileDone?.(run);
     return run;
   }
 
   private launchSpec(job: FileJob): LaunchSpec {
-    const loader = chooseLoader(job.file.absolute, this.config.importModule, this.nativeTypeStripping);
-    const spec: LaunchSpec = {
-      node: process.execPath,
-      args: childArgs(loader, this.config.timeoutMs, job.selection, this.config.conditions),
-      env: this.childEnv,
-    };
-    // tsx reads its tsconfig (paths, and so Nx's aliases) when it loads, before a warm child moves to the project.
-    const tsconfig = loader.importModule && !this.childEnv.TSX_TSCONFIG_PATH ? nearestTsconfig(job.file.projectRoot, this.config.root) : undefined;
-    if (tsconfig) spec.loaderEnv = { TSX_TSCONFIG_PATH: tsconfig };
-    return spec;
+    return launchSpec(job.file.absolute, this.settingsOf(job.file), job.selection, this.launch);
+  }
+
+  private silenceLimitMs(file: TestFile): number {
+    return this.config.silenceLimitMs ?? (this.settingsOf(file).timeoutMs || SILENCE_LIMIT_WITHOUT_TIMEOUT_MS) + WATCHDOG_GRACE_MS;
   }
 
   private resultsForTargets(targets: TestResult[], results: TestResult[]): TestResult[] {
@@ -187,10 +200,15 @@ export class TestRunner {
     });
   }
 
-  private matchesGrep(result: TestResult): boolean {
-    const grep = this.config.grep;
-    if (!grep || result.kind === 'file') return true;
-    return result.id.file.includes(grep) || result.id.path.join(' ').includes(grep);
+  /**
+   * The tests --grep selects. A file-level failure counts only where the file has a selected test,
+   * or failed to load (its tests are unknown): a file none of whose tests match cannot block green.
+   */
+  private grepResults(results: TestResult[]): TestResult[] {
+    const grep = this.config.grep!;
+    const selected = results.filter((result) => result.kind !== 'file' && (result.id.file.includes(grep) || result.id.path.join(' ').includes(grep)));
+    const fileLevel = results.filter((result) => result.kind === 'file' && (selected.length > 0 || result.failureType === 'loadError'));
+    return [...selected, ...fileLevel];
   }
 }
 
@@ -227,15 +245,4 @@ function skippedRun(file: TestFile, root: string): FileRun {
     { project: file.project, absoluteFile: file.absolute, root },
     { frames: [], stdout: '', stderr: '', exitCode: null, signal: null, aborted: true, durationMs: 0 },
   );
-}
-
-/** The tsconfig that governs a project: its own, or the nearest above it, or the workspace's base config. */
-function nearestTsconfig(projectRoot: string, root: string): string | undefined {
-  for (let dir = projectRoot; dir.startsWith(root); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'tsconfig.json');
-    if (existsSync(candidate)) return candidate;
-    if (dir === root) break;
-  }
-  const base = path.join(root, 'tsconfig.base.json');
-  return existsSync(base) ? base : undefined;
 }

@@ -1,30 +1,22 @@
 /**
  * Test children booted ahead of need. A warm child has Node, the loader, node:test and the reporter
- * loaded, but no project code: it waits for the file to run. Children are keyed by their command
- * line, so a warm child is only ever used for exactly the run it was booted for. Each one still runs
+ * loaded, but no project code: it waits for the file to run. Children are keyed by their launch
+ * spec, so a warm child is only ever used for exactly the run it was booted for. Each one still runs
  * one file only, then exits: every run sees the code as it is on disk.
  */
 import type { ChildProcess } from 'node:child_process';
 import { debuglog } from 'node:util';
+import type { LaunchSpec } from './launch-spec.js';
 import { killGroup, spawnGroup } from './process-group.js';
 
 const debug = debuglog('cctrial');
 
-export interface LaunchSpec {
-  node: string;
-  /** Everything before the test file: flags, then the child entry. */
-  args: string[];
-  env: NodeJS.ProcessEnv;
-  /** Variables read at start-up by a loader, which therefore tell warm children apart. */
-  loaderEnv?: Record<string, string>;
-}
-
 export class WarmPool {
   private readonly ready = new Map<string, ChildProcess[]>();
 
-  /** A warm child for this command line if one is ready, else a new one, still booting. */
+  /** A warm child for this launch spec if one is ready, else a new one, still booting. */
   take(spec: LaunchSpec): { child: ChildProcess; warm: boolean } {
-    const list = this.ready.get(keyOf(spec)) ?? [];
+    const list = this.ready.get(spec.key) ?? [];
     while (list.length > 0) {
       const child = list.shift()!;
       if (child.exitCode === null && child.signalCode === null) {
@@ -35,18 +27,16 @@ export class WarmPool {
     return { child: launch(spec), warm: false };
   }
 
-  /** Boots children until `count` are waiting for this command line. */
+  /** Boots children until `count` are waiting for this launch spec. */
   prepare(spec: LaunchSpec, count = 1): void {
-    const key = keyOf(spec);
-    const list = (this.ready.get(key) ?? []).filter((child) => child.exitCode === null && child.signalCode === null);
+    const list = (this.ready.get(spec.key) ?? []).filter((child) => child.exitCode === null && child.signalCode === null);
     while (list.length < count) list.push(launch(spec));
-    this.ready.set(key, list);
+    this.ready.set(spec.key, list);
   }
 
-  /** Boots one more child for this command line: it will be taken by a job that starts later. */
+  /** Boots one more child for this launch spec: it will be taken by a job that starts later. */
   add(spec: LaunchSpec): void {
-    const key = keyOf(spec);
-    this.ready.set(key, [...(this.ready.get(key) ?? []), launch(spec)]);
+    this.ready.set(spec.key, [...(this.ready.get(spec.key) ?? []), launch(spec)]);
   }
 
   /** Kills every waiting child: the next run must not use one booted for a world that changed. */
@@ -57,13 +47,9 @@ export class WarmPool {
 }
 
 function launch(spec: LaunchSpec): ChildProcess {
-  const child = spawnGroup(spec.node, spec.args, { env: { ...spec.env, ...spec.loaderEnv }, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const child = spawnGroup(spec.node, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   // Nobody reads a waiting child's pipes yet; an early error (EPIPE) must not crash cctrial.
   child.stdin!.on('error', () => {});
   child.on('error', () => {});
   return child;
-}
-
-function keyOf(spec: LaunchSpec): string {
-  return JSON.stringify([spec.node, spec.args, spec.loaderEnv ?? {}]);
 }

@@ -5,9 +5,11 @@
  * (npm link, file: and link: dependencies, pnpm and bun per-package links), and tsconfig `paths`
  * (Nx integrated repos have no symlinks).
  */
-import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { getTsconfig } from 'get-tsconfig';
 import type { Project } from './projects.js';
+import { isInside } from './paths.js';
 import { readPackageJson, type PackageJson } from './root.js';
 
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
@@ -106,31 +108,26 @@ interface CompilerOptions {
 
 function rootCompilerOptions(root: string): CompilerOptions | undefined {
   for (const name of ['tsconfig.base.json', 'tsconfig.json']) {
-    const file = path.join(root, name);
-    if (existsSync(file)) return (readJsonWithComments(file) as { compilerOptions?: CompilerOptions } | undefined)?.compilerOptions;
+    if (!existsSync(path.join(root, name))) continue;
+    try {
+      // get-tsconfig follows `extends` and reads tsconfig's JSON with comments.
+      return getTsconfig(root, name)?.config.compilerOptions as CompilerOptions | undefined;
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
 /** The nearest folder above `folder` that is a project (has a package.json or project.json). */
 function libraryRoot(folder: string, root: string): string {
-  for (let dir = folder; dir.startsWith(root) && dir !== root; dir = path.dirname(dir)) {
+  for (let dir = folder; isInside(root, dir) && dir !== root; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, 'project.json'))) return dir;
   }
   return folder;
 }
 
-function readJsonWithComments(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  try {
-    // tsconfig allows comments and trailing commas.
-    return JSON.parse(text.replace(/\/\*[\s\S]*?\*\/|("(?:\\.|[^"\\])*")|\/\/[^\n]*/g, (_match, string) => string ?? '').replace(/,(\s*[}\]])/g, '$1'));
-  } catch {
-    return undefined;
-  }
-}
-
 function removeNested(folders: string[]): string[] {
   const sorted = [...new Set(folders)].sort();
-  return sorted.filter((folder) => !sorted.some((other) => other !== folder && folder.startsWith(other + path.sep)));
+  return sorted.filter((folder) => !sorted.some((other) => other !== folder && isInside(other, folder)));
 }

@@ -36,7 +36,8 @@ export function listProjects(workspace: WorkspaceRoot): Project[] {
     });
     for (const manifest of manifests.sort()) add(path.dirname(manifest), readPackageJson(path.resolve(workspace.root, path.dirname(manifest)))?.name);
   }
-  if (projects.size === 0) add('.', readPackageJson(workspace.root)?.name);
+  // The root package is a project too: its own tests (outside every package) run as its script says.
+  add('.', readPackageJson(workspace.root)?.name);
   return [...projects.values()];
 }
 

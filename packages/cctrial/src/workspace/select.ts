@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestFile } from '../discovery.js';
 import { ConfigError } from '../errors.js';
 import type { Project } from './projects.js';
+import { deepestOwner, isInside } from './paths.js';
 
 export interface Selection {
   projects: Project[];
@@ -17,7 +18,7 @@ export interface Selection {
  */
 export function selectProjects(all: Project[], args: string[], cwd: string, root: string = cwd): Selection {
   if (args.length === 0) {
-    const here = path.resolve(cwd) === root ? undefined : deepestProjectAt(all, path.resolve(cwd));
+    const here = path.resolve(cwd) === root ? undefined : deepestOwner(all, path.resolve(cwd));
     return { projects: here && here.root !== root ? [here] : all };
   }
   const whole = new Set<Project>();
@@ -31,12 +32,12 @@ export function selectProjects(all: Project[], args: string[], cwd: string, root
     }
     const absolute = path.resolve(cwd, arg);
     if (!existsSync(absolute)) throw unknownArgument(arg, all);
-    const inside = all.filter((project) => project.root === absolute || project.root.startsWith(absolute + path.sep));
+    const inside = all.filter((project) => isInside(absolute, project.root));
     if (inside.length > 0 && statSync(absolute).isDirectory()) {
       inside.forEach((project) => whole.add(project));
       continue;
     }
-    const owner = deepestProjectAt(all, absolute);
+    const owner = deepestOwner(all, absolute);
     if (!owner) throw outsideProjects(arg, all);
     partial.add(owner);
     pathFilters.push(absolute);
@@ -49,7 +50,7 @@ export function selectProjects(all: Project[], args: string[], cwd: string, root
 
 export function filterByPaths(files: TestFile[], pathFilters: string[] | undefined): TestFile[] {
   if (!pathFilters) return files;
-  return files.filter((file) => pathFilters.some((filter) => file.absolute === filter || file.absolute.startsWith(filter + path.sep)));
+  return files.filter((file) => pathFilters.some((filter) => isInside(filter, file.absolute)));
 }
 
 function unknownArgument(arg: string, all: Project[]): ConfigError {
@@ -65,10 +66,4 @@ function outsideProjects(arg: string, all: Project[]): ConfigError {
     `"${arg}" exists but is not inside any project of this workspace, so it has no tests to run. ` +
       `Give a project name (${all.map((project) => project.name).join(', ') || 'none found'}), or a folder or test file inside one.`,
   );
-}
-
-function deepestProjectAt(all: Project[], dir: string): Project | undefined {
-  return all
-    .filter((project) => dir === project.root || dir.startsWith(project.root + path.sep))
-    .sort((a, b) => b.root.length - a.root.length)[0];
 }

@@ -104,7 +104,7 @@ export interface EngineRun {
 /** Builds a real Engine from CLI-style arguments and runs the suite once, collecting every event. */
 export async function runEngineSuite(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<EngineRun> {
   const events: CctrialEvent[] = [];
-  const engine = new Engine(parseOptions(args, env, cwd), (event) => events.push(event));
+  const engine = await Engine.create(parseOptions(args, env, cwd), (event) => events.push(event));
   const outcome = await engine.runSuite('suite', null);
   return { engine, events, outcome };
 }

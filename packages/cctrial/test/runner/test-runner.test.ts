@@ -22,8 +22,8 @@ import assert from 'node:assert/strict';
 test('runs in its project folder', () => {
   console.log('CWD ' + process.cwd());
 });
-test('does not see the outer node:test context', () => {
-  assert.equal(process.env.NODE_TEST_CONTEXT, undefined);
+test('sees the context of a runner child, never the outer node:test one', () => {
+  assert.equal(process.env.NODE_TEST_CONTEXT, 'cctrial');
 });
 test('sees the configured environment', () => {
   assert.equal(process.env.FIXTURE_FLAG, 'on');
@@ -52,7 +52,7 @@ test('writes to stderr', () => {
       report.results.map((result) => `${result.id.project} ${result.id.file} ${result.id.path.join(' › ')} ${result.outcome}`),
       [
         `@fixture/a ${file} runs in its project folder pass`,
-        `@fixture/a ${file} does not see the outer node:test context pass`,
+        `@fixture/a ${file} sees the context of a runner child, never the outer node:test one pass`,
         `@fixture/a ${file} sees the configured environment pass`,
         `@fixture/a ${file} sees itself as the main module pass`,
         `@fixture/a ${file} writes to stderr pass`,

@@ -20,12 +20,12 @@ describe('listProjects', () => {
       'packages/no-manifest/index.js': '',
       'packages/a/node_modules/dep/package.json': pkg({ name: 'dep' }),
     });
-    assert.deepEqual(projectsOf(root), ['@acme/a packages/a', '@acme/b packages/b']);
+    assert.deepEqual(projectsOf(root), ['@acme/a packages/a', '@acme/b packages/b', 'root .']);
   });
 
   it('names a package without a name after its folder', () => {
     const root = writeWorkspace({ 'package.json': pkg({ workspaces: ['packages/*'] }), 'packages/nameless/package.json': pkg({ private: true }) });
-    assert.deepEqual(projectsOf(root), ['nameless packages/nameless']);
+    assert.deepEqual(projectsOf(root), ['nameless packages/nameless', `${path.basename(root)} .`]);
   });
 
   it('lists pnpm workspace packages', () => {
@@ -35,7 +35,12 @@ describe('listProjects', () => {
       'apps/web/package.json': pkg({ name: 'web' }),
       'libs/ui/buttons/package.json': pkg({ name: 'buttons' }),
     });
-    assert.deepEqual(projectsOf(root).sort(), ['buttons libs/ui/buttons', 'web apps/web']);
+    assert.deepEqual(projectsOf(root).sort(), ['buttons libs/ui/buttons', 'root .', 'web apps/web']);
+  });
+
+  it('takes the root package as a project too, for the tests outside every package', () => {
+    const root = writeWorkspace({ 'package.json': pkg({ name: 'root', workspaces: ['packages/*'] }), 'packages/a/package.json': pkg({ name: 'a' }) });
+    assert.deepEqual(projectsOf(root), ['a packages/a', 'root .']);
   });
 
   it('names Nx projects after project.json, whose name wins over package.json', () => {
@@ -48,7 +53,7 @@ describe('listProjects', () => {
       'apps/tool/project.json': pkg({ targets: {} }),
       'node_modules/x/project.json': pkg({ name: 'not-a-project' }),
     });
-    assert.deepEqual(projectsOf(root), ['tool apps/tool', 'api packages/api', '@acme/util packages/util']);
+    assert.deepEqual(projectsOf(root), ['tool apps/tool', 'api packages/api', '@acme/util packages/util', 'root .']);
   });
 
   it('takes a root project.json as a project of its own, beside the nested ones', () => {

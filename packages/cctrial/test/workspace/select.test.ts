@@ -76,11 +76,23 @@ describe('selectProjects', () => {
     );
   });
 
-  it('rejects an existing folder outside every project without calling it missing', () => {
+  it('gives a folder outside every package to the root project, as its own test command would run it', () => {
+    const selection = selectProjects(projects, ['tools'], root);
+    assert.deepEqual(selection.projects.map((project) => project.name), ['root']);
+    assert.deepEqual(selection.pathFilters, [path.join(root, 'tools')]);
+  });
+
+  it('rejects a path outside the workspace', () => {
     assert.throws(
-      () => selectProjects(projects, ['tools'], root),
-      (error: unknown) => error instanceof ConfigError && !/nor an existing path/.test(error.message) && /tools/.test(error.message),
+      () => selectProjects(projects, [writeWorkspace({ 'elsewhere.txt': '' })], root),
+      (error: unknown) => error instanceof ConfigError && /not inside any project/.test(error.message),
     );
+  });
+
+  it('does not count a sibling folder with the same prefix as inside a project', () => {
+    const sibling = writeWorkspace({ 'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }), 'packages/b/package.json': pkg('b'), 'packages/b-other/x.test.js': TEST });
+    const all = listProjects(findWorkspaceRoot(sibling));
+    assert.deepEqual(selectProjects(all, ['packages/b-other/x.test.js'], sibling).projects.map((project) => project.name), ['root']);
   });
 });
 

@@ -1,0 +1,167 @@
+/**
+ * What cctrial runs for each project, and where each value came from. Precedence, highest first:
+ * the command line, the configuration (a package's own `cctrial` key, then the root config's
+ * `projects` entry, then its defaults), the project's `test` script (or, for a package without one,
+ * the root's script when it runs node --test), then node --test's own defaults.
+ */
+import path from 'node:path';
+import type { Project } from '../workspace/projects.js';
+import { readPackageJson } from '../workspace/root.js';
+import { readProjectConfig, type ProjectConfig, type WorkspaceConfig } from './file.js';
+import { readTestScript, type NodeTestCommand, type ScriptGlob, type ScriptReading, type Scripts } from './test-script.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface CliSettings {
+  nodeArgs: string[];
+  excludeProjects: string[];
+  timeoutMs?: number;
+  importModule?: string;
+}
+
+export interface ProjectSettings {
+  project: Project;
+  /** Why the project is left out of the run; undefined when it runs. */
+  excluded?: string;
+  /** The folder the tests run in, as npm and pnpm run a package's scripts. */
+  cwd: string;
+  /** Test file globs relative to `cwd`; empty means node --test's default patterns. */
+  include: ScriptGlob[];
+  /** Globs relative to the project folder. */
+  exclude: string[];
+  /** Node and node:test flags, in order: the script's, then the configuration's, then the command line's. */
+  nodeArgs: string[];
+  env: Record<string, string>;
+  /** A loader to --import, besides any the node flags name. */
+  importModule?: string;
+  timeoutMs: number;
+  /** What the test script runs node's test runner with, when it does. */
+  launcher?: 'node' | 'tsx';
+  /** The script's flags that cctrial does not pass on, because they only shape output. */
+  droppedArgs: string[];
+  /** Setting name → where its value came from. */
+  origins: Record<'runner' | 'cwd' | 'include' | 'exclude' | 'nodeArgs' | 'env' | 'import' | 'timeout', string>;
+}
+
+export function resolveSettings(projects: Project[], root: string, config: WorkspaceConfig, cli: CliSettings): ProjectSettings[] {
+  const rootManifest = readPackageJson(root);
+  const rootReading = readTestScript(rootManifest?.scripts as Scripts | undefined);
+  return projects.map((project) => resolveProject(project, root, rootReading, config, cli));
+}
+
+function resolveProject(project: Project, root: string, rootReading: ScriptReading, config: WorkspaceConfig, cli: CliSettings): ProjectSettings {
+  const label = path.relative(root, project.root).split(path.sep).join('/') || '.';
+  const manifestFile = `${label === '.' ? '' : `${label}/`}package.json`;
+  const own = project.root === root ? rootReading : readTestScript(readPackageJson(project.root)?.scripts as Scripts | undefined);
+  const inheritsRoot = own.kind === 'none' && rootReading.kind === 'node-test' && project.root !== root;
+  const reading = inheritsRoot ? rootReading : own;
+  const scriptOrigin = inheritsRoot ? `package.json scripts.${rootReading.kind === 'node-test' ? rootReading.script : 'test'} (the root's)` : `${manifestFile} scripts.${'script' in reading ? reading.script : 'test'}`;
+
+  // Later layers win: root defaults, then the root's entry for this project, then the package's own key.
+  const layers: Array<[ProjectConfig, string]> = [];
+  if (config.source) layers.push([config.defaults, config.source]);
+  const entry = config.projects[project.name];
+  if (entry) layers.push([entry, entry.source]);
+  const ownConfig = project.root === root ? undefined : readProjectConfig(project.root, label);
+  if (ownConfig) layers.push([ownConfig, `${manifestFile} "cctrial"`]);
+  const fromConfig = <K extends keyof ProjectConfig>(key: K): [NonNullable<ProjectConfig[K]>, string] | undefined => {
+    for (let index = layers.length - 1; index >= 0; index--) {
+      const value = layers[index]![0][key];
+      if (value !== undefined) return [value as NonNullable<ProjectConfig[K]>, layers[index]![1]];
+    }
+    return undefined;
+  };
+
+  const command: NodeTestCommand | undefined = reading.kind === 'node-test' ? reading : undefined;
+  const settings = defaultSettings(project);
+  settings.droppedArgs = command?.droppedArgs ?? [];
+  settings.origins.runner = reading.kind === 'none' ? 'no test script: node --test' : scriptOrigin;
+  if (inheritsRoot) [settings.cwd, settings.origins.cwd] = [root, scriptOrigin];
+
+  const excluded = exclusion(project, reading, config, cli, fromConfig('runner')?.[0], fromConfig('skip'));
+  if (excluded) settings.excluded = excluded;
+
+  if (command) {
+    if (command.globs.length > 0) [settings.include, settings.origins.include] = [command.globs, scriptOrigin];
+    const timeout = command.nodeArgs.find((arg) => arg.startsWith('--test-timeout='));
+    const otherArgs = command.nodeArgs.filter((arg) => !arg.startsWith('--test-timeout='));
+    if (otherArgs.length > 0) [settings.nodeArgs, settings.origins.nodeArgs] = [otherArgs, scriptOrigin];
+    if (Object.keys(command.env).length > 0) [settings.env, settings.origins.env] = [{ ...command.env }, scriptOrigin];
+    if (timeout) [settings.timeoutMs, settings.origins.timeout] = [Number(timeout.slice('--test-timeout='.length)), scriptOrigin];
+    settings.launcher = command.launcher;
+    if (command.launcher === 'tsx') [settings.importModule, settings.origins.import] = ['tsx', `${scriptOrigin} (tsx --test)`];
+  }
+
+  const include = fromConfig('include');
+  if (include) [settings.include, settings.origins.include] = [include[0].map((pattern) => ({ pattern, shell: false })), include[1]];
+  // Config globs are relative to the project folder, even where the script's ran from the root.
+  if (include && settings.cwd !== project.root) settings.cwd = project.root;
+  const exclude = fromConfig('exclude');
+  if (exclude) [settings.exclude, settings.origins.exclude] = exclude;
+  const nodeArgs = fromConfig('nodeArgs');
+  const envFiles = fromConfig('envFile');
+  const configArgs = [...(nodeArgs?.[0] ?? []), ...(envFiles?.[0] ?? []).map((file) => `--env-file=${path.resolve(project.root, file)}`)];
+  if (configArgs.length > 0) {
+    settings.nodeArgs = [...settings.nodeArgs, ...configArgs];
+    settings.origins.nodeArgs = settings.origins.nodeArgs === 'none' ? (nodeArgs ?? envFiles)![1] : `${settings.origins.nodeArgs}, then ${(nodeArgs ?? envFiles)![1]}`;
+  }
+  const env = fromConfig('env');
+  if (env) {
+    settings.env = { ...settings.env, ...env[0] };
+    settings.origins.env = settings.origins.env === 'none' ? env[1] : `${settings.origins.env}, then ${env[1]}`;
+  }
+  const importModule = fromConfig('import');
+  if (importModule) [settings.importModule, settings.origins.import] = importModule;
+  const timeout = fromConfig('timeout');
+  if (timeout) [settings.timeoutMs, settings.origins.timeout] = timeout;
+
+  if (cli.nodeArgs.length > 0) {
+    settings.nodeArgs = [...settings.nodeArgs, ...cli.nodeArgs];
+    settings.origins.nodeArgs = settings.origins.nodeArgs === 'none' ? 'command line' : `${settings.origins.nodeArgs}, then the command line`;
+  }
+  if (cli.importModule) [settings.importModule, settings.origins.import] = [cli.importModule, 'command line --import'];
+  if (cli.timeoutMs !== undefined) [settings.timeoutMs, settings.origins.timeout] = [cli.timeoutMs, 'command line --timeout'];
+  return settings;
+}
+
+/** node --test's defaults in the project folder, with cctrial's default timeout. */
+export function defaultSettings(project: Project): ProjectSettings {
+  return {
+    project,
+    cwd: project.root,
+    include: [],
+    exclude: [],
+    nodeArgs: [],
+    env: {},
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    droppedArgs: [],
+    origins: {
+      runner: 'no test script: node --test',
+      cwd: 'the project folder',
+      include: 'node --test default',
+      exclude: 'none',
+      nodeArgs: 'none',
+      env: 'none',
+      import: 'detected (tsx for TypeScript where Node cannot run it)',
+      timeout: `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`,
+    },
+  };
+}
+
+function exclusion(
+  project: Project,
+  reading: ScriptReading,
+  config: WorkspaceConfig,
+  cli: CliSettings,
+  runner: 'node' | undefined,
+  skip: [boolean, string] | undefined,
+): string | undefined {
+  if (cli.excludeProjects.includes(project.name)) return 'excluded on the command line (--exclude)';
+  if (config.excludeProjects.includes(project.name)) return `excluded by ${config.source} excludeProjects`;
+  if (skip?.[0]) return `skipped by ${skip[1]} skip`;
+  if (runner === 'node') return undefined;
+  if (reading.kind === 'other-runner') return `its test script runs ${reading.runner}`;
+  if (reading.kind === 'unreadable') return `cctrial cannot read its test script: ${reading.reason}`;
+  if (reading.kind === 'delegates') return `its test script runs the packages' tests through ${reading.tool}`;
+  return undefined;
+}
