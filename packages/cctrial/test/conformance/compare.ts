@@ -1,0 +1,60 @@
+/**
+ * The two sides of the conformance suite, brought to one form: `file › name path = outcome` per
+ * test. Suites and parents that fail only through their subtests are containers on both sides;
+ * a file that node --test reports as a test of its own (no tests, or a file-level failure) is the
+ * file's own line, `file = outcome`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CctrialEvent } from '../../src/events.js';
+
+export type Verdict = 'pass' | 'fail' | 'skip' | 'todo';
+
+interface Recorded {
+  file: string;
+  name: string[];
+  nesting: number;
+  line?: number;
+  column?: number;
+  passed: boolean;
+  suite: boolean;
+  failureType?: string;
+  skip?: unknown;
+  todo?: unknown;
+}
+
+/** Node 20 reports tests that a name pattern deselects as skipped; 22+ does not report them. */
+const PATTERN_SKIP = 'test name does not match pattern';
+
+export function referenceVerdicts(recordFile: string, root: string): string[] {
+  const tests = readFileSync(recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Recorded);
+  const isAncestor = (parent: Recorded) => tests.some((other) => other !== parent && other.file === parent.file && other.name.length > parent.name.length && parent.name.every((name, index) => other.name[index] === name));
+  return tests.flatMap((test) => {
+    // A suite counts only when it fails with nothing inside it to carry the failure.
+    if (test.suite && (test.passed || isAncestor(test))) return [];
+    if (test.failureType === 'subtestsFailed' || test.skip === PATTERN_SKIP) return [];
+    const relative = path.relative(root, test.file).split(path.sep).join('/');
+    // The file itself: named after its path, at 1:1, at the top.
+    const isFile = test.nesting === 0 && test.line === 1 && test.column === 1 && path.resolve(test.name.at(-1)!) === test.file;
+    const isRootHook = test.nesting === 0 && path.resolve(test.name.at(-1)!) === test.file;
+    return [verdictLine(relative, isFile || isRootHook ? [] : test.name, verdictOf(test))];
+  });
+}
+
+export function cctrialVerdicts(events: CctrialEvent[]): string[] {
+  return events.flatMap((event) => {
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') return [];
+    const outcome: Verdict = event.type === 'test:fail' ? 'fail' : event.outcome === 'skip' ? 'skip' : event.outcome === 'todo' ? 'todo' : 'pass';
+    return [verdictLine(event.file, event.name, outcome)];
+  });
+}
+
+function verdictOf(test: Recorded): Verdict {
+  if (test.skip !== undefined && test.skip !== false) return 'skip';
+  if (test.todo !== undefined && test.todo !== false) return 'todo';
+  return test.passed ? 'pass' : 'fail';
+}
+
+function verdictLine(file: string, name: string[], outcome: Verdict): string {
+  return `${[file, ...name].join(' › ')} = ${outcome}`;
+}

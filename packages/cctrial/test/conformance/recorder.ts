@@ -1,0 +1,37 @@
+/**
+ * A node:test reporter for the reference side of the conformance suite: loaded into a project's own
+ * test command through NODE_OPTIONS, it writes one line per reported test: file, name path, outcome.
+ */
+import path from 'node:path';
+
+interface ReporterEvent {
+  type: string;
+  data: Record<string, any>;
+}
+
+export default async function* recordTests(source: AsyncIterable<ReporterEvent>): AsyncGenerator<string> {
+  const ancestors = new Map<string, string[]>();
+  for await (const { type, data } of source) {
+    const file = typeof data?.file === 'string' ? path.resolve(data.file) : '';
+    if (type === 'test:start') {
+      const stack = ancestors.get(file) ?? [];
+      stack.length = data.nesting;
+      stack.push(data.name);
+      ancestors.set(file, stack);
+    } else if (type === 'test:pass' || type === 'test:fail') {
+      const details = data.details ?? {};
+      yield JSON.stringify({
+        file,
+        name: [...(ancestors.get(file) ?? []).slice(0, data.nesting), data.name],
+        nesting: data.nesting,
+        line: data.line,
+        column: data.column,
+        passed: type === 'test:pass',
+        suite: details.type === 'suite',
+        failureType: details.error?.failureType,
+        skip: data.skip,
+        todo: data.todo,
+      }) + '\n';
+    }
+  }
+}
