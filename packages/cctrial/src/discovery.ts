@@ -4,7 +4,7 @@
  * (with their TypeScript twins). Files that import another runner's API are never node:test files.
  */
 import path from 'node:path';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import type { ProjectSettings } from './config/settings.js';
@@ -37,6 +37,7 @@ const NOT_TESTS = ['**/*.d.ts', '**/*.d.mts', '**/*.d.cts'];
 const OUTPUT_FOLDERS = ['dist', 'coverage'];
 const ALWAYS_IGNORED = IGNORED_FOLDERS.filter((folder) => !OUTPUT_FOLDERS.includes(folder));
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const matchesDefaultGlob = picomatch(TEST_FILE_GLOBS, { dot: false });
 const matchesNotTest = picomatch(NOT_TESTS);
 const IGNORED_SEGMENTS = new Set(IGNORED_FOLDERS);
@@ -56,7 +57,7 @@ export function discoverTestFiles(selected: Project[], root: string, all: Projec
   const owners = new Owners(selected, all, root, settingsOf);
   const folders = [commonFolder(selected.map((project) => project.root)), ...owners.outputFolders()];
   const files = [...new Set(folders.flatMap((folder) => scriptFiles(folder, folders.length > 1 && folder !== folders[0] ? ALWAYS_IGNORED : IGNORED_FOLDERS)))];
-  return files.flatMap((file) => owners.testFile(file) ?? []).sort(byRelativePath);
+  return onePerRealFile(files.flatMap((file) => owners.testFile(file) ?? [])).sort(byRelativePath);
 }
 
 /**
@@ -81,7 +82,7 @@ export function updateTestFiles(
     known.add(found.absolute);
     next.push(found);
   }
-  return next.sort(byRelativePath);
+  return onePerRealFile(next).sort(byRelativePath);
 }
 
 /** Which selected project, if any, a file is a test of. */
@@ -147,9 +148,13 @@ function defaultTestFile(relative: string): boolean {
  */
 function globMatcher(globs: Array<{ pattern: string; shell: boolean }>): (relative: string) => boolean {
   const tests = globs.map(({ pattern, shell }) => {
+    // Node 20 takes a quoted glob as a file name, which no file has.
+    if (!shell && NODE_MAJOR < 21 && picomatch.scan(pattern).isGlob) return () => false;
     if (!picomatch.scan(pattern).isGlob) {
       const plain = pattern.replace(/\/$/, '');
-      return (relative: string) => relative === plain || (relative.startsWith(plain + '/') && defaultTestFile(relative.slice(plain.length + 1)));
+      // A folder: Node 20 and 26+ run its default-pattern files; 22 to 25 look for a module of that name, and find none.
+      const walksFolders = NODE_MAJOR < 22 || NODE_MAJOR >= 26;
+      return (relative: string) => relative === plain || (walksFolders && relative.startsWith(plain + '/') && defaultTestFile(relative.slice(plain.length + 1)));
     }
     return picomatch(shell ? pattern.replace(/\*\*/g, '*') : pattern, { dot: false });
   });
@@ -166,7 +171,40 @@ function importsOtherRunner(absolute: string): boolean {
 
 function scriptFiles(folder: string, ignored: readonly string[] = IGNORED_FOLDERS): string[] {
   // Symlinked folders are not followed: a link back up the tree would loop, and linked packages are projects of their own.
-  return fg.sync(`**/*.${EXTENSIONS}`, { cwd: folder, absolute: true, followSymbolicLinks: false, ignore: [`**/{${ignored.join(',')}}/**`] });
+  // Symlinked files are test files like any other, as node --test runs them.
+  const entries = fg.sync(`**/*.${EXTENSIONS}`, { cwd: folder, absolute: true, followSymbolicLinks: false, onlyFiles: false, objectMode: true, ignore: [`**/{${ignored.join(',')}}/**`] });
+  return entries.flatMap((entry) => (entry.dirent.isFile() || (entry.dirent.isSymbolicLink() && isFile(entry.path)) ? [entry.path] : []));
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false; // A dangling link.
+  }
+}
+
+/** A file reached through a link and by its own path runs once, under its own path. */
+function onePerRealFile(files: TestFile[]): TestFile[] {
+  const seen = new Set<string>();
+  const byRealPath = files.map((file) => ({ file, real: realPath(file.absolute) }));
+  // Real paths first, so that a link loses to the file it points at.
+  byRealPath.sort((a, b) => Number(a.real !== a.file.absolute) - Number(b.real !== b.file.absolute));
+  const kept = new Set<TestFile>();
+  for (const { file, real } of byRealPath) {
+    if (seen.has(real)) continue;
+    seen.add(real);
+    kept.add(file);
+  }
+  return files.filter((file) => kept.has(file));
+}
+
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 /** A created folder (a checkout, a copy) brings its files with it: walk just that folder. */

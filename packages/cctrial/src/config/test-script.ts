@@ -31,7 +31,8 @@ export type ScriptReading =
   | { kind: 'other-runner'; runner: string; script: string }
   /** The script hands the work to each package (`npm test --workspaces`, `turbo run test`, ...). */
   | { kind: 'delegates'; tool: string; script: string }
-  | { kind: 'unreadable'; reason: string; script: string }
+  /** `noTestCommand`: the script runs other things only (a build, a lint), so a chain may go on past it. */
+  | { kind: 'unreadable'; reason: string; script: string; noTestCommand?: boolean }
   | { kind: 'none' };
 
 /** Test runners other than node:test: their projects are left out of the run. */
@@ -93,11 +94,10 @@ function readScript(scripts: Scripts, name: string, extraArgs: string[], inherit
     // Arguments given to the script (`npm run test -- a.test.js`) go to its last command.
     const args = index === commands.length - 1 ? [...words, ...extraArgs.map((arg) => ({ text: arg, glob: false }))] : words;
     const reading = readCommand(scripts, name, args, inheritedEnv, depth);
-    if (reading.kind !== 'unreadable') return reading;
-    if (reading.reason !== NOT_A_TEST_COMMAND) return reading;
+    if (reading.kind !== 'unreadable' || !reading.noTestCommand) return reading;
     firstUnknown ??= args[0]?.text;
   }
-  return { kind: 'unreadable', reason: `no command in it runs node --test${firstUnknown ? ` (it runs ${firstUnknown})` : ''}`, script: name };
+  return { kind: 'unreadable', reason: `no command in it runs node --test${firstUnknown ? ` (it runs ${firstUnknown})` : ''}`, script: name, noTestCommand: true };
 }
 
 interface Word {
@@ -105,8 +105,6 @@ interface Word {
   /** An unquoted word with glob characters: sh expands it before the command sees it. */
   glob: boolean;
 }
-
-const NOT_A_TEST_COMMAND = 'not a test command';
 
 function splitCommands(entries: ParseEntry[]): Word[][] {
   const commands: Word[][] = [[]];
@@ -225,5 +223,5 @@ function executableName(word: string): string {
 }
 
 function notATestCommand(): ScriptReading {
-  return { kind: 'unreadable', reason: NOT_A_TEST_COMMAND, script: '' };
+  return { kind: 'unreadable', reason: 'not a test command', script: '', noTestCommand: true };
 }

@@ -4,7 +4,7 @@
  * a file that node --test reports as a test of its own (no tests, or a file-level failure) is the
  * file's own line, `file = outcome`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { CctrialEvent } from '../../src/events.js';
 
@@ -14,6 +14,7 @@ interface Recorded {
   file: string;
   name: string[];
   nesting: number;
+  isFile: boolean;
   line?: number;
   column?: number;
   passed: boolean;
@@ -33,19 +34,26 @@ export function referenceVerdicts(recordFile: string, root: string): string[] {
     // A suite counts only when it fails with nothing inside it to carry the failure.
     if (test.suite && (test.passed || isAncestor(test))) return [];
     if (test.failureType === 'subtestsFailed' || test.skip === PATTERN_SKIP) return [];
-    const relative = path.relative(root, test.file).split(path.sep).join('/');
-    // The file itself: named after its path, at 1:1, at the top.
-    const isFile = test.nesting === 0 && test.line === 1 && test.column === 1 && path.resolve(test.name.at(-1)!) === test.file;
-    const isRootHook = test.nesting === 0 && path.resolve(test.name.at(-1)!) === test.file;
-    return [verdictLine(relative, isFile || isRootHook ? [] : test.name, verdictOf(test))];
+    return [verdictLine(relativeRealPath(test.file, root), test.isFile ? [] : test.name, verdictOf(test))];
   });
 }
 
-export function cctrialVerdicts(events: CctrialEvent[]): string[] {
+/** node:test names a linked test file by the file it points at; so do these lines, on both sides. */
+function relativeRealPath(file: string, root: string): string {
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // Gone since; keep the name.
+  }
+  return path.relative(root, real).split(path.sep).join('/');
+}
+
+export function cctrialVerdicts(events: CctrialEvent[], root: string): string[] {
   return events.flatMap((event) => {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') return [];
     const outcome: Verdict = event.type === 'test:fail' ? 'fail' : event.outcome === 'skip' ? 'skip' : event.outcome === 'todo' ? 'todo' : 'pass';
-    return [verdictLine(event.file, event.name, outcome)];
+    return [verdictLine(relativeRealPath(path.join(root, event.file), root), event.name, outcome)];
   });
 }
 

@@ -37,7 +37,7 @@ for (const major of MAJORS) {
             return { stdout: error.stdout };
           },
         );
-        assert.deepEqual(cctrialVerdicts(parseEvents(stdout)).sort(), reference.sort(), `cctrial and the projects' own test commands disagree (fixture in ${root})`);
+        assert.deepEqual(cctrialVerdicts(parseEvents(stdout), root).sort(), reference.sort(), `cctrial and the projects' own test commands disagree (fixture in ${root})`);
       });
     }
   });

@@ -106,7 +106,7 @@ export const CORPUS: Fixture[] = [
   {
     name: 'symlinked test files and the root package’s own tests',
     files: {
-      'package.json': workspaceRoot({ scripts: { test: 'node --test test/' } }),
+      'package.json': workspaceRoot({ scripts: { test: 'node --test test/*.test.js' } }),
       'test/root.test.js': PASSING,
       'packages/a/package.json': pkg({ name: 'a', scripts: { test: 'node --test' } }),
       'packages/a/shared/cases.js': "import test from 'node:test';\ntest('from a linked file', () => {});\n",

@@ -20,8 +20,11 @@ export default async function* recordTests(source: AsyncIterable<ReporterEvent>)
       ancestors.set(file, stack);
     } else if (type === 'test:pass' || type === 'test:fail') {
       const details = data.details ?? {};
+      // The file itself, as node --test reports a file with no tests or a file-level failure: named after its path.
+      const isFile = data.nesting === 0 && path.resolve(String(data.name)) === file;
       yield JSON.stringify({
         file,
+        isFile,
         name: [...(ancestors.get(file) ?? []).slice(0, data.nesting), data.name],
         nesting: data.nesting,
         line: data.line,
