@@ -11,6 +11,7 @@ import { readProjectConfig, type ProjectConfig, type WorkspaceConfig } from './f
 import { readTestScript, type NodeTestCommand, type ScriptGlob, type ScriptReading, type Scripts } from './test-script.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_ORIGIN = `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`;
 
 export interface CliSettings {
   nodeArgs: string[];
@@ -143,7 +144,7 @@ export function defaultSettings(project: Project): ProjectSettings {
       nodeArgs: 'none',
       env: 'none',
       import: 'detected (tsx for TypeScript where Node cannot run it)',
-      timeout: `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`,
+      timeout: DEFAULT_TIMEOUT_ORIGIN,
     },
   };
 }

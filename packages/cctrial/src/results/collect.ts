@@ -36,7 +36,8 @@ export interface FileContext {
 export function collectFileRun(context: FileContext, child: ChildOutcome): FileRun {
   const file = path.relative(context.root, context.absoluteFile).split(path.sep).join('/');
   const reported = rebuildTree(child.frames, context.absoluteFile);
-  const results = toResults(context.project, file, reported);
+  // A file past its whole-file timeout loses every result, as under node --test before Node 24.
+  const results = child.fileTimedOutAfterMs === undefined ? toResults(context.project, file, reported) : [];
   const diagnostics = child.frames.flatMap((frame) => (frame.type === 'test:diagnostic' ? [frame.data.message] : []));
   const fileFailure = explainFileFailure(child, results, diagnostics, context.absoluteFile);
   if (!fileFailure && !child.aborted && declaredNoTests(child)) {

@@ -56,6 +56,18 @@ export function explainFileFailure(
       },
     };
   }
+  if (child.fileTimedOutAfterMs !== undefined) {
+    return {
+      outcome: 'cancelled',
+      failureType: 'fileTimeout',
+      error: {
+        type: 'TimeoutError',
+        message:
+          `The test file timed out after ${child.fileTimedOutAfterMs} ms. Before Node 24, node --test applies --test-timeout to each file as a whole and drops its results, and cctrial does the same. ` +
+          'Raise the timeout, or split the file.',
+      },
+    };
+  }
   if (child.killedAfterSilenceMs !== undefined) {
     // A synchronous endless loop blocks the reporter too, so "no test running" proves nothing.
     const running = lastStarted ? `The last test still running was "${lastStarted}". ` : '';
@@ -106,7 +118,7 @@ export function explainFileFailure(
 
 /** A clean exit with no test ever reported: a helper module, a type-only file, tests all commented out. */
 export function declaredNoTests(child: ChildOutcome): boolean {
-  return child.exitCode === 0 && child.signal === null && child.killedAfterSilenceMs === undefined && !child.frames.some((frame) => frame.type !== 'alive');
+  return child.exitCode === 0 && child.signal === null && child.killedAfterSilenceMs === undefined && child.fileTimedOutAfterMs === undefined && !child.frames.some((frame) => frame.type !== 'alive');
 }
 
 function lastUnfinishedTest(frames: ChildOutcome['frames']): string | undefined {

@@ -8,7 +8,11 @@ import { OutputTail } from './output-tail.js';
 import { killGroup } from './process-group.js';
 
 const OUTPUT_LIMIT_BYTES = 1024 * 1024;
-const HEARTBEATS_PROVE_PROGRESS = Number(process.versions.node.split('.')[0]) >= 22;
+/**
+ * From Node 24, node:test enforces --test-timeout per test in-process. Before, node --test applies it
+ * to each file as a whole, from the parent, and the child ignores it (research: node-test.md §1.4).
+ */
+export const PER_TEST_TIMEOUTS = Number(process.versions.node.split('.')[0]) >= 24;
 
 export interface ChildOutcome {
   frames: ChildFrame[];
@@ -18,6 +22,8 @@ export interface ChildOutcome {
   signal: string | null;
   /** Set when the watchdog killed the child. */
   killedAfterSilenceMs?: number;
+  /** Set when the file ran past its whole-file timeout (before Node 24, as node --test applies --test-timeout). */
+  fileTimedOutAfterMs?: number;
   /** Set when the caller aborted the run. */
   aborted: boolean;
   /** From the go message to the first frame: loading the test file and its imports. */
@@ -29,8 +35,8 @@ export interface ChildOutcome {
  * Tells a waiting child which file to run, and collects everything until it exits. The watchdog
  * kills it after `silenceLimitMs` without a frame: node:test cannot stop a hung file on Node 24+.
  * Heartbeats count as frames until node:test has finished, where node:test enforces each test's
- * own timeout in-process (22+): a test may then run as long as its own timeout says. On Node 20,
- * which ignores --test-timeout in-process, only real frames count, so that a hung test still ends.
+ * own timeout in-process (24+): a test may then run as long as its own timeout says. Before 24,
+ * only real frames count, so that a hung test still ends, and `fileTimeoutMs` ends the file.
  */
 export function runChild(
   child: ChildProcess,
@@ -38,6 +44,7 @@ export function runChild(
   silenceLimitMs: number,
   onFrame: (frame: ChildFrame) => void,
   signal?: AbortSignal,
+  fileTimeoutMs?: number,
 ): Promise<ChildOutcome> {
   const startedAt = performance.now();
   child.stdin!.end(JSON.stringify(go) + '\n');
@@ -58,6 +65,15 @@ export function runChild(
     }, silenceLimitMs);
   };
   armWatchdog();
+  let fileTimedOutAfterMs: number | undefined;
+  const fileTimer =
+    fileTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (finished) return;
+          fileTimedOutAfterMs = fileTimeoutMs;
+          killGroup(child);
+        }, fileTimeoutMs);
 
   const onAbort = () => {
     aborted = true;
@@ -77,7 +93,7 @@ export function runChild(
       return; // Only our reporter writes to fd 3; a torn line can only come from a killed child.
     }
     if (frame.type === 'alive') {
-      if (HEARTBEATS_PROVE_PROGRESS && !finished) armWatchdog();
+      if (PER_TEST_TIMEOUTS && !finished) armWatchdog();
       return;
     }
     if (frame.type === 'end') finished = true;
@@ -90,11 +106,13 @@ export function runChild(
   return new Promise((resolve, reject) => {
     child.once('error', (error) => {
       clearTimeout(watchdog);
+      clearTimeout(fileTimer);
       reject(error);
     });
     // 'close' rather than 'exit': every pipe, fd 3 included, has been read to the end.
     child.once('close', (exitCode, exitSignal) => {
       clearTimeout(watchdog);
+      clearTimeout(fileTimer);
       signal?.removeEventListener('abort', onAbort);
       const outcome: ChildOutcome = {
         frames,
@@ -107,6 +125,7 @@ export function runChild(
       };
       if (firstFrameMs !== undefined) outcome.firstFrameMs = firstFrameMs;
       if (killedAfterSilenceMs !== undefined) outcome.killedAfterSilenceMs = killedAfterSilenceMs;
+      if (fileTimedOutAfterMs !== undefined) outcome.fileTimedOutAfterMs = fileTimedOutAfterMs;
       resolve(outcome);
     });
   });

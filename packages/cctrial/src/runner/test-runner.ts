@@ -4,14 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { ChildFrame } from '../child/protocol.js';
-import { defaultSettings, type ProjectSettings } from '../config/settings.js';
+import { DEFAULT_TIMEOUT_ORIGIN, defaultSettings, type ProjectSettings } from '../config/settings.js';
 import { collectFileRun } from '../results/collect.js';
 import { testKey } from '../results/identity.js';
 import type { FileRun, TestResult } from '../results/types.js';
 import type { TestFile } from '../discovery.js';
 import { hasNativeTypeStripping, launchSpec, type LaunchContext, type LaunchSpec } from './launch-spec.js';
 import { runPool } from './pool.js';
-import { runChild } from './run-file.js';
+import { PER_TEST_TIMEOUTS, runChild } from './run-file.js';
 import { WarmPool } from './warm-pool.js';
 import { grepArgs, parseNodeVersion, selectionArgs, type NodeVersion } from './selection.js';
 
@@ -167,7 +167,10 @@ export class TestRunner {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
     };
     const { child, warm } = this.warm.take(this.launchSpec(job));
-    const outcome = await runChild(child, { file: job.file.absolute }, this.silenceLimitMs(job.file), onFrame, signal);
+    const settings = this.settingsOf(job.file);
+    // Before Node 24 a timeout that the project sets applies to the whole file, as its own node --test applies it.
+    const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && settings.origins.timeout !== DEFAULT_TIMEOUT_ORIGIN ? settings.timeoutMs : undefined;
+    const outcome = await runChild(child, { file: job.file.absolute }, this.silenceLimitMs(job.file), onFrame, signal, fileTimeout);
     const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
     run.timing = { warm, ...(outcome.firstFrameMs === undefined ? {} : { firstFrameMs: outcome.firstFrameMs }) };
     if (!job.targets && this.config.grep) run.results = this.grepResults(run.results);

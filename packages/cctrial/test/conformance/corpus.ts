@@ -95,8 +95,7 @@ export const CORPUS: Fixture[] = [
     },
   },
   {
-    name: "a test's own timeout wins over --test-timeout",
-    minNode: 22,
+    name: "a test's own timeout wins over --test-timeout from Node 24; before, the timeout is the file's",
     files: {
       'package.json': workspaceRoot(),
       'packages/a/package.json': pkg({ name: 'a', scripts: { test: 'node --test --test-timeout=300' } }),

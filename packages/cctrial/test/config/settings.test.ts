@@ -1,0 +1,81 @@
+/** Resolving what each project runs: CLI, then config, then test script, then defaults, with origins. */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { loadWorkspaceConfig } from '../../src/config/file.js';
+import { resolveSettings, type CliSettings } from '../../src/config/settings.js';
+import { ConfigError } from '../../src/errors.js';
+import { listProjects } from '../../src/workspace/projects.js';
+import { findWorkspaceRoot } from '../../src/workspace/root.js';
+import { writeWorkspace } from '../helpers/workspace.js';
+
+const NO_CLI: CliSettings = { nodeArgs: [], excludeProjects: [] };
+const json = (value: unknown) => JSON.stringify(value);
+
+async function settingsOf(files: Record<string, string>, cli = NO_CLI) {
+  const root = writeWorkspace(files);
+  const workspace = findWorkspaceRoot(root);
+  const all = resolveSettings(listProjects(workspace), root, await loadWorkspaceConfig(root), cli);
+  return { root, byName: (name: string) => all.find((settings) => settings.project.name === name)! };
+}
+
+describe('resolveSettings', () => {
+  it('applies the command line over the config over the test script, and says where each value came from', async () => {
+    const { byName } = await settingsOf({
+      'package.json': json({ name: 'root', workspaces: ['packages/*'], cctrial: { timeout: 9000, env: { FROM: 'root-config' } } }),
+      'packages/a/package.json': json({ name: 'a', scripts: { test: 'NODE_ENV=test node --test-timeout=1000 --no-warnings --test' }, cctrial: { nodeArgs: ['--expose-gc'] } }),
+    }, { nodeArgs: ['--trace-warnings'], excludeProjects: [], timeoutMs: 42 });
+    const a = byName('a');
+    assert.equal(a.timeoutMs, 42);
+    assert.equal(a.origins.timeout, 'command line --timeout');
+    assert.deepEqual(a.nodeArgs, ['--no-warnings', '--expose-gc', '--trace-warnings']);
+    assert.equal(a.origins.nodeArgs, 'packages/a/package.json scripts.test, then packages/a/package.json "cctrial", then the command line');
+    assert.deepEqual(a.env, { NODE_ENV: 'test', FROM: 'root-config' });
+  });
+
+  it('gives a package without a script the root script’s flags, globs and folder', async () => {
+    const { root, byName } = await settingsOf({
+      'package.json': json({ name: 'root', workspaces: ['packages/*'], scripts: { test: "node --import ./setup.mjs --test 'packages/**/*.spec.mjs'" } }),
+      'packages/a/package.json': json({ name: 'a' }),
+    });
+    const a = byName('a');
+    assert.equal(a.cwd, root);
+    assert.deepEqual(a.nodeArgs, ['--import=./setup.mjs']);
+    assert.deepEqual(a.include, [{ pattern: 'packages/**/*.spec.mjs', shell: false }]);
+  });
+
+  it('leaves out projects that use other runners, unless told to run them, and the excluded ones', async () => {
+    const { byName } = await settingsOf(
+      {
+        'package.json': json({ name: 'root', workspaces: ['packages/*'], cctrial: { excludeProjects: ['c'] } }),
+        'packages/a/package.json': json({ name: 'a', scripts: { test: 'vitest run' } }),
+        'packages/b/package.json': json({ name: 'b', scripts: { test: 'jest' }, cctrial: { runner: 'node' } }),
+        'packages/c/package.json': json({ name: 'c' }),
+        'packages/d/package.json': json({ name: 'd' }),
+      },
+      { nodeArgs: [], excludeProjects: ['d'] },
+    );
+    assert.equal(byName('a').excluded, 'its test script runs vitest');
+    assert.equal(byName('b').excluded, undefined);
+    assert.equal(byName('c').excluded, 'excluded by package.json "cctrial" excludeProjects');
+    assert.equal(byName('d').excluded, 'excluded on the command line (--exclude)');
+  });
+
+  it('reads cctrial.config.json before the root package.json key', async () => {
+    const { byName } = await settingsOf({
+      'package.json': json({ name: 'root', workspaces: ['packages/*'], cctrial: { timeout: 1 } }),
+      'cctrial.config.json': json({ projects: { a: { include: ['checks/**/*.js'] } } }),
+      'packages/a/package.json': json({ name: 'a' }),
+    });
+    assert.deepEqual(byName('a').include, [{ pattern: 'checks/**/*.js', shell: false }]);
+    assert.equal(byName('a').origins.include, 'cctrial.config.json projects["a"]');
+    assert.equal(byName('a').timeoutMs, 30_000);
+  });
+
+  it('refuses an unknown key, naming the file and the keys there are', async () => {
+    const root = writeWorkspace({ 'package.json': json({ name: 'root', cctrial: { incldue: ['x'] } }) });
+    await assert.rejects(loadWorkspaceConfig(root), (error: unknown) => error instanceof ConfigError && /package\.json "cctrial" has the unknown key "incldue"\. The keys are: include, exclude/.test(error.message));
+    const bad = writeWorkspace({ 'package.json': json({ name: 'root' }), 'packages/a/package.json': json({ name: 'a', cctrial: { timeout: '5s' } }) });
+    assert.throws(() => resolveSettings([{ name: 'a', root: path.join(bad, 'packages/a') }], bad, { defaults: {}, projects: {}, excludeProjects: [] }, NO_CLI), /timeout must be a whole number of milliseconds/);
+  });
+});
