@@ -12,6 +12,7 @@ import { readTestScript, type NodeTestCommand, type ScriptGlob, type ScriptReadi
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_TIMEOUT_ORIGIN = `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`;
+export const CLI_TIMEOUT_ORIGIN = 'command line --timeout';
 
 export interface CliSettings {
   nodeArgs: string[];
@@ -121,7 +122,7 @@ function resolveProject(project: Project, root: string, rootReading: ScriptReadi
     settings.origins.nodeArgs = settings.origins.nodeArgs === 'none' ? 'command line' : `${settings.origins.nodeArgs}, then the command line`;
   }
   if (cli.importModule) [settings.importModule, settings.origins.import] = [cli.importModule, 'command line --import'];
-  if (cli.timeoutMs !== undefined) [settings.timeoutMs, settings.origins.timeout] = [cli.timeoutMs, 'command line --timeout'];
+  if (cli.timeoutMs !== undefined) [settings.timeoutMs, settings.origins.timeout] = [cli.timeoutMs, CLI_TIMEOUT_ORIGIN];
   return settings;
 }
 

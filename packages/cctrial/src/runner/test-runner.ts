@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ChildFrame } from '../child/protocol.js';
-import { DEFAULT_TIMEOUT_ORIGIN, defaultSettings, type ProjectSettings } from '../config/settings.js';
+import { CLI_TIMEOUT_ORIGIN, DEFAULT_TIMEOUT_ORIGIN, defaultSettings, type ProjectSettings } from '../config/settings.js';
 import { collectFileRun } from '../results/collect.js';
 import { testKey } from '../results/identity.js';
 import type { FileRun, TestResult } from '../results/types.js';
@@ -168,8 +168,9 @@ export class TestRunner {
     };
     const { child, warm } = this.warm.take(this.launchSpec(job));
     const settings = this.settingsOf(job.file);
-    // Before Node 24 a timeout that the project sets applies to the whole file, as its own node --test applies it.
-    const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && settings.origins.timeout !== DEFAULT_TIMEOUT_ORIGIN ? settings.timeoutMs : undefined;
+    // Before Node 24 a timeout that the project sets (script or config) applies to the whole file, as its own node --test applies it.
+    const fromProject = settings.origins.timeout !== DEFAULT_TIMEOUT_ORIGIN && settings.origins.timeout !== CLI_TIMEOUT_ORIGIN;
+    const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && fromProject ? settings.timeoutMs : undefined;
     const outcome = await runChild(child, { file: job.file.absolute }, this.silenceLimitMs(job.file), onFrame, signal, fileTimeout);
     const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
     run.timing = { warm, ...(outcome.firstFrameMs === undefined ? {} : { firstFrameMs: outcome.firstFrameMs }) };
