@@ -52,10 +52,7 @@ async function run(options: Options): Promise<number> {
     const where = engine.selection.pathFilters
       ? engine.selection.pathFilters.map((filter) => path.relative(options.cwd, filter) || '.').join(', ')
       : engine.selection.projects.map((project) => project.name).join(', ') || engine.workspace.root;
-    throw new ConfigError(
-      `No test files found in ${where}. ` +
-        "cctrial looks for node --test's patterns (*.test.js, test/**/*.js, ... and their .ts variants); add a test or select another project.",
-    );
+    throw new ConfigError(`No test files found in ${where}. ${noFilesAdvice(engine)}`);
   }
   // The view takes over the terminal (the status line hides the cursor): only once nothing can fail before the session.
   const ui = createView(options, engine.workspace.root);
@@ -77,6 +74,17 @@ async function run(options: Options): Promise<number> {
   } finally {
     ui.close();
   }
+}
+
+/** Why nothing was found, in the terms of the projects' own settings. */
+function noFilesAdvice(engine: Engine): string {
+  const selected = engine.selection.projects.map((project) => engine.settings.get(project.root)!);
+  if (selected.length > 0 && selected.every((settings) => settings.excluded)) return 'Every selected project is left out: "cctrial --print-config" says why.';
+  const quoted = selected.filter((settings) => !settings.excluded && settings.include.some((glob) => !glob.shell && /[*?[{]/.test(glob.pattern)));
+  if (quoted.length > 0 && Number(process.versions.node.split('.')[0]) < 21) {
+    return `Node ${process.versions.node} does not expand the quoted globs of ${quoted.map((settings) => settings.project.name).join(', ')}'s test script (Node 21+ does), so its own test command finds no file either. Run on Node 22 or newer, or set "include" in the project's "cctrial" config.`;
+  }
+  return "cctrial looks where each project's test script looks, or for node --test's default patterns (*.test.js, test/**/*.js, ... and their .ts variants); \"cctrial --print-config\" shows what each project runs.";
 }
 
 function printConfig(engine: Engine): number {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { CctrialEvent } from '../src/events.js';
 import { FLAGS } from '../src/options.js';
 import { parseEvents, runCli, type CliResult } from './helpers/cli.js';
-import { writeNpmMonorepo } from './helpers/workspace.js';
+import { writeNpmMonorepo, writeWorkspace } from './helpers/workspace.js';
 
 type EventOf<T extends CctrialEvent['type']> = Extract<CctrialEvent, { type: T }>;
 
@@ -420,3 +420,62 @@ describe('cctrial --help', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+describe('cctrial: what each project runs', () => {
+  const fixture = () =>
+    writeWorkspace({
+      'package.json': JSON.stringify({ name: 'root', private: true, workspaces: ['packages/*'] }),
+      'packages/api/package.json': JSON.stringify({ name: '@w/api', scripts: { test: 'NODE_ENV=test node --no-warnings --test-reporter=dot --test test/*.spec.mjs' } }),
+      'packages/api/test/env.spec.mjs': "import test from 'node:test';\nimport assert from 'node:assert';\ntest('sees NODE_ENV', () => assert.equal(process.env.NODE_ENV, 'test'));\n",
+      'packages/api/test/helpers/db.mjs': "throw new Error('a helper, not a test');\n",
+      'packages/web/package.json': JSON.stringify({ name: '@w/web', scripts: { test: 'vitest run' } }),
+      'packages/web/app.test.js': "throw new Error('a vitest file must not run under node:test');\n",
+    });
+
+  it('runs the test script’s globs with its environment, and names the project it leaves out', async () => {
+    const { stdout, code } = await runCli(['--once', '--json'], { cwd: fixture() });
+    const events = parseEvents(stdout);
+    assert.equal(code, 0, stdout);
+    assert.deepEqual(events.flatMap((event) => (event.type === 'test:pass' ? [`${event.file} ${event.name.join(' › ')}`] : [])), ['packages/api/test/env.spec.mjs sees NODE_ENV']);
+    const warnings = events.flatMap((event) => (event.type === 'warning' ? [event.message] : []));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^left out 1 project that cctrial does not run with node:test: @w\/web \(its test script runs vitest\)\. To run one anyway, set "runner": "node"/);
+  });
+
+  it('--print-config shows each value and where it came from, and the files found', async () => {
+    const { stdout, code } = await runCli(['--print-config', '@w/api'], { cwd: fixture() });
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^@w\/api \(packages\/api\)$/m);
+    assert.match(stdout, /^ {2}include: {3}test\/\*\.spec\.mjs \(expanded by sh\) {2}\[packages\/api\/package\.json scripts\.test\]$/m);
+    assert.match(stdout, /^ {2}env: {7}NODE_ENV=test {2}\[packages\/api\/package\.json scripts\.test\]$/m);
+    assert.match(stdout, /^ {2}node args: --no-warnings /m);
+    assert.match(stdout, /^ {2}not used: {2}--test-reporter=dot /m);
+    assert.match(stdout, /^ {2}files: {5}1: test\/env\.spec\.mjs$/m);
+    assert.doesNotMatch(stdout, /@w\/web/);
+  });
+
+  it('passes --node-arg and the words after -- to every test process', async () => {
+    const root = writeWorkspace({
+      'package.json': JSON.stringify({ name: 'solo' }),
+      'gc.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\ntest('gc is exposed', () => assert.equal(typeof globalThis.gc, 'function'));\ntest('flag seen', () => assert.ok(process.execArgv.includes('--trace-uncaught')));\n",
+    });
+    const { stdout, code } = await runCli(['--once', '--json', '--node-arg=--expose-gc', '--', '--trace-uncaught'], { cwd: root });
+    assert.equal(code, 0, stdout);
+  });
+});
+
+describe('cctrial -g', () => {
+  it('is green when the only failure is a file-level one in a file with no matching test', async () => {
+    const root = writeWorkspace({
+      'package.json': JSON.stringify({ name: 'solo' }),
+      'wanted.test.js': "import test from 'node:test';\ntest('wanted behaviour', () => {});\n",
+      'noisy.test.js': "import test from 'node:test';\ntest('other behaviour', async () => { setTimeout(() => { throw new Error('late'); }, 20); });\n",
+    });
+    const all = await runCli(['--once', '--json'], { cwd: root });
+    assert.equal(all.code, 1, 'without -g the late error fails its file');
+    const grepped = await runCli(['--once', '--json', '-g', 'wanted'], { cwd: root });
+    assert.equal(grepped.code, 0, grepped.stdout);
+    const passed = parseEvents(grepped.stdout).flatMap((event) => (event.type === 'test:pass' ? [event.name.join(' › ')] : []));
+    assert.deepEqual(passed, ['wanted behaviour']);
+  });
+});
