@@ -167,4 +167,17 @@ export const CORPUS: Fixture[] = [
       'packages/ui/src/view.test.ts': "import test from 'node:test';\nimport assert from 'node:assert';\nimport { view } from './view.jsx';\nimport { add, Sign } from './math.js';\ntest('renders', () => assert.equal(view('x'), '<b>x</b>'));\ntest('adds', () => assert.equal(add(Sign.Plus, 1), 2));\n",
     },
   },
+  {
+    name: 'TypeScript without a script, NodeNext style: tsx on every Node version, as on Node 20',
+    links: ['tsx'],
+    files: {
+      'package.json': workspaceRoot(),
+      'packages/lib/package.json': pkg({ name: 'lib', type: 'module' }),
+      'packages/lib/tsconfig.json': pkg({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }),
+      'packages/lib/src/math.ts': 'export const double = (n: number): number => n * 2;\n',
+      'packages/lib/src/math.test.ts': "import test from 'node:test';\nimport assert from 'node:assert';\nimport { double } from './math.js';\ntest('doubles', () => assert.equal(double(2), 4));\n",
+    },
+    // What cctrial says it runs for such a project; plain node --test cannot resolve ./math.js to math.ts.
+    commands: [{ dir: 'packages/lib', command: 'node --import tsx --test src/*.test.ts' }],
+  },
 ];
