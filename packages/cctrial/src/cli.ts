@@ -63,6 +63,7 @@ async function run(options: Options): Promise<number> {
   if (installWarning) emit({ type: 'warning', message: installWarning });
   const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
   try {
+    await engine.setUp();
     const session = await startSession(engine, emit, notify);
     quitSession = () => session.dispatch({ type: 'quit' });
     const stopKeys = interactive(options)
@@ -72,6 +73,7 @@ async function run(options: Options): Promise<number> {
     stopKeys?.();
     return signalExitCode ?? code;
   } finally {
+    await engine.tearDown();
     ui.close();
   }
 }

@@ -7,6 +7,7 @@ import { discoverTestFiles, updateTestFiles, type TestFile } from './discovery.j
 import { groupFailures, type FailureGroup } from './results/group.js';
 import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
+import { GlobalSetups } from './runner/global-setup.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
 import { loadWorkspaceConfig } from './config/file.js';
@@ -28,6 +29,7 @@ export class Engine {
   readonly settings: Map<string, ProjectSettings>;
   private testFiles: TestFile[];
   private readonly runner: TestRunner;
+  private readonly globalSetups: GlobalSetups;
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
@@ -51,6 +53,8 @@ export class Engine {
     };
     this.settings = new Map(resolveSettings(this.projects, workspace.root, config, cli).map((settings) => [settings.project.root, settings]));
     this.testFiles = this.discover();
+    const setups = this.selection.projects.flatMap((project) => this.settings.get(project.root)?.globalSetup ?? []);
+    this.globalSetups = new GlobalSetups([...new Set(setups)]);
     this.runner = new TestRunner({
       root: workspace.root,
       jobs: options.jobs,
@@ -59,6 +63,16 @@ export class Engine {
       updateSnapshots: options.updateSnapshots,
       ...(options.grep ? { grep: options.grep } : {}),
     });
+  }
+
+  /** Runs the projects' global setup modules, once, before the first run. */
+  setUp(): Promise<void> {
+    return this.globalSetups.setUp();
+  }
+
+  /** Runs their global teardowns, after the last run. */
+  tearDown(): Promise<void> {
+    return this.globalSetups.tearDown();
   }
 
   /** The selected projects that are left out, and why; the root's delegation to its packages is no news. */

@@ -11,6 +11,7 @@ import { readProjectConfig, type ProjectConfig, type WorkspaceConfig } from './f
 import { readTestScript, type NodeTestCommand, type ScriptGlob, type ScriptReading, type Scripts } from './test-script.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const GLOBAL_SETUP_EXISTS = Number(process.versions.node.split('.')[0]) >= 24;
 export const DEFAULT_TIMEOUT_ORIGIN = `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`;
 export const CLI_TIMEOUT_ORIGIN = 'command line --timeout';
 
@@ -37,6 +38,8 @@ export interface ProjectSettings {
   /** A loader to --import, besides any the node flags name. */
   importModule?: string;
   timeoutMs: number;
+  /** A --test-global-setup module, absolute: run by cctrial itself around the session (Node 24+). */
+  globalSetup?: string;
   /** What the test script runs node's test runner with, when it does. */
   launcher?: 'node' | 'tsx';
   /** The script's flags that cctrial does not pass on, because they only shape output. */
@@ -120,6 +123,12 @@ function resolveProject(project: Project, root: string, rootReading: ScriptReadi
   if (cli.nodeArgs.length > 0) {
     settings.nodeArgs = [...settings.nodeArgs, ...cli.nodeArgs];
     settings.origins.nodeArgs = settings.origins.nodeArgs === 'none' ? 'command line' : `${settings.origins.nodeArgs}, then the command line`;
+  }
+  // The runner's own process runs global setup, not the test processes: cctrial takes the flag off their command line.
+  const setup = settings.nodeArgs.find((arg) => arg.startsWith('--test-global-setup='));
+  if (setup && GLOBAL_SETUP_EXISTS) {
+    settings.globalSetup = path.resolve(settings.cwd, setup.slice('--test-global-setup='.length));
+    settings.nodeArgs = settings.nodeArgs.filter((arg) => arg !== setup);
   }
   if (cli.importModule) [settings.importModule, settings.origins.import] = [cli.importModule, 'command line --import'];
   if (cli.timeoutMs !== undefined) [settings.timeoutMs, settings.origins.timeout] = [cli.timeoutMs, CLI_TIMEOUT_ORIGIN];

@@ -180,4 +180,15 @@ export const CORPUS: Fixture[] = [
     // What cctrial says it runs for such a project; plain node --test cannot resolve ./math.js to math.ts.
     commands: [{ dir: 'packages/lib', command: 'node --import tsx --test src/*.test.ts' }],
   },
+  {
+    name: 'global setup runs once in the runner, before the tests',
+    minNode: 24,
+    files: {
+      'package.json': workspaceRoot(),
+      'packages/a/package.json': pkg({ name: 'a', scripts: { test: 'node --test-global-setup=./setup.mjs --test' } }),
+      // The test processes are started after the setup, by the process that ran it: they inherit what it set.
+      'packages/a/setup.mjs': "export function globalSetup() { process.env.GLOBAL_SETUP_RAN = 'yes'; }\nexport function globalTeardown() {}\n",
+      'packages/a/ready.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\ntest('sees what the setup set', () => assert.equal(process.env.GLOBAL_SETUP_RAN, 'yes'));\n",
+    },
+  },
 ];
