@@ -187,8 +187,8 @@ export const CORPUS: Fixture[] = [
       'package.json': workspaceRoot(),
       'packages/a/package.json': pkg({ name: 'a', scripts: { test: 'node --test-global-setup=./setup.mjs --test' } }),
       // The test processes are started after the setup, by the process that ran it: they inherit what it set.
-      'packages/a/setup.mjs': "export function globalSetup() { process.env.GLOBAL_SETUP_RAN = 'yes'; }\nexport function globalTeardown() {}\n",
-      'packages/a/ready.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\ntest('sees what the setup set', () => assert.equal(process.env.GLOBAL_SETUP_RAN, 'yes'));\n",
+      'packages/a/setup.mjs': 'export function globalSetup() { process.env.SETUP_PID = String(process.pid); }\nexport function globalTeardown() {}\n',
+      'packages/a/ready.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\ntest('the setup ran once, in the process that started this one', () => assert.equal(process.env.SETUP_PID, String(process.ppid)));\n",
     },
   },
 ];
