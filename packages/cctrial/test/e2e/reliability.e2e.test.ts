@@ -297,7 +297,7 @@ describe('bad input at start-up: one clear message, exit code 2 or a warning, an
       const result = await runCli([...args, '--no-notify'], { cwd: root });
       assert.equal(result.code, 2, result.stderr);
       assert.equal(result.stdout, '');
-      assert.match(result.stderr, /^cctrial: No test files found in empty\. cctrial looks for node --test's patterns .*add a test or select another project\.\n$/);
+      assert.match(result.stderr, /^cctrial: No test files found in empty\. cctrial looks where each project's test script looks, or for node --test's default patterns .*"cctrial --print-config" shows what each project runs\.\n$/);
     }
     await assertNoProcessLeft(root);
   });
@@ -306,7 +306,7 @@ describe('bad input at start-up: one clear message, exit code 2 or a warning, an
     const root = writeWorkspace({ 'package.json': JSON.stringify({ name: 'empty-ws', private: true, workspaces: ['packages/*'] }), 'packages/.keep': '' });
     const result = await runCli(['-f', '--no-notify'], { cwd: root });
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /^cctrial: No test files found in .*add a test or select another project\.\n$/);
+    assert.match(result.stderr, /^cctrial: No test files found in .*"cctrial --print-config" shows what each project runs\.\n$/);
   });
 
   test('an invalid package.json at the root', async () => {
