@@ -52,9 +52,16 @@ export type SettingsOf = (project: Project) => ProjectSettings | undefined;
  * file, then each project's compiled matcher picks its tests. Each file belongs to the deepest
  * project that contains it, selected or not, so that a nested project keeps its own files.
  */
-export function discoverTestFiles(selected: Project[], root: string, all: Project[] = selected, settingsOf: SettingsOf = () => undefined): TestFile[] {
+export function discoverTestFiles(
+  selected: Project[],
+  root: string,
+  all: Project[] = selected,
+  settingsOf: SettingsOf = () => undefined,
+  /** Called for each left-out project that has a file of node --test's default patterns: it has tests cctrial will not run. */
+  onLeftOutTests?: (project: Project) => void,
+): TestFile[] {
   if (selected.length === 0) return [];
-  const owners = new Owners(selected, all, root, settingsOf);
+  const owners = new Owners(selected, all, root, settingsOf, onLeftOutTests);
   const folders = [commonFolder(selected.map((project) => project.root)), ...owners.outputFolders()];
   const files = [...new Set(folders.flatMap((folder) => scriptFiles(folder, folders.length > 1 && folder !== folders[0] ? ALWAYS_IGNORED : IGNORED_FOLDERS)))];
   return onePerRealFile(files.flatMap((file) => owners.testFile(file) ?? [])).sort(byRelativePath);
@@ -88,23 +95,30 @@ export function updateTestFiles(
 /** Which selected project, if any, a file is a test of. */
 class Owners {
   private readonly matchers = new Map<Project, (absolute: string) => boolean>();
+  private readonly leftOut = new Set<Project>();
 
   constructor(
     selected: Project[],
     private readonly all: Project[],
     private readonly root: string,
     private readonly settingsOf: SettingsOf,
+    private readonly onLeftOutTests?: (project: Project) => void,
   ) {
     const byRoot = new Map(all.map((project) => [project.root, project]));
     for (const project of selected) {
       const known = byRoot.get(project.root) ?? project;
       const settings = settingsOf(known);
       if (!settings?.excluded) this.matchers.set(known, testFileMatcher(known, settings));
+      else this.leftOut.add(known);
     }
   }
 
   testFile(absolute: string): TestFile | undefined {
     const project = deepestOwner(this.all, absolute);
+    if (project && this.onLeftOutTests && this.leftOut.has(project) && testFileMatcher(project, undefined)(absolute)) {
+      this.leftOut.delete(project);
+      this.onLeftOutTests(project);
+    }
     const matches = project && this.matchers.get(project);
     if (!project || !matches || !matches(absolute) || importsOtherRunner(absolute)) return undefined;
     return { project: project.name, projectRoot: project.root, absolute, relative: toPosix(path.relative(this.root, absolute)) };

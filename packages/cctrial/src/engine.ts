@@ -28,6 +28,7 @@ export class Engine {
   /** What each project runs, by project root. */
   readonly settings: Map<string, ProjectSettings>;
   private testFiles: TestFile[];
+  private readonly leftOutWithTests = new Set<string>();
   private readonly runner: TestRunner;
   private readonly globalSetups: GlobalSetups;
 
@@ -75,12 +76,11 @@ export class Engine {
     return this.globalSetups.tearDown();
   }
 
-  /** The selected projects that are left out, and why; the root's delegation to its packages is no news. */
+  /** The selected projects that are left out although they have test files, and why. */
   excludedProjects(): Array<{ name: string; reason: string }> {
     return this.selection.projects.flatMap((project) => {
       const settings = this.settings.get(project.root)!;
-      if (!settings.excluded || (project.root === this.workspace.root && settings.excluded.includes('through'))) return [];
-      return [{ name: project.name, reason: settings.excluded }];
+      return settings.excluded && this.leftOutWithTests.has(project.root) ? [{ name: project.name, reason: settings.excluded }] : [];
     });
   }
 
@@ -89,7 +89,8 @@ export class Engine {
   }
 
   discover(): TestFile[] {
-    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root, this.projects, this.settingsOf), this.selection.pathFilters);
+    const leftOut = (project: Project) => this.leftOutWithTests.add(project.root);
+    this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root, this.projects, this.settingsOf, leftOut), this.selection.pathFilters);
     return this.testFiles;
   }
 

@@ -172,7 +172,7 @@ function exclusion(
   if (skip?.[0]) return `skipped by ${skip[1]} skip`;
   if (runner === 'node') return undefined;
   if (reading.kind === 'other-runner') return `its test script runs ${reading.runner}`;
-  if (reading.kind === 'unreadable') return `cctrial cannot read its test script: ${reading.reason}`;
+  if (reading.kind === 'unreadable') return reading.noTestCommand ? `its test script ${reading.reason}` : `cctrial cannot read its test script: ${reading.reason}`;
   if (reading.kind === 'delegates') return `its test script runs the packages' tests through ${reading.tool}`;
   return undefined;
 }

@@ -95,9 +95,9 @@ function readScript(scripts: Scripts, name: string, extraArgs: string[], inherit
     const args = index === commands.length - 1 ? [...words, ...extraArgs.map((arg) => ({ text: arg, glob: false }))] : words;
     const reading = readCommand(scripts, name, args, inheritedEnv, depth);
     if (reading.kind !== 'unreadable' || !reading.noTestCommand) return reading;
-    firstUnknown ??= args[0]?.text;
+    firstUnknown ??= reading.reason;
   }
-  return { kind: 'unreadable', reason: `no command in it runs node --test${firstUnknown ? ` (it runs ${firstUnknown})` : ''}`, script: name, noTestCommand: true };
+  return { kind: 'unreadable', reason: firstUnknown ?? 'runs no command', script: name, noTestCommand: true };
 }
 
 interface Word {
@@ -124,7 +124,7 @@ function readCommand(scripts: Scripts, name: string, words: Word[], inheritedEnv
   // Leading assignments, `env A=1`, `cross-env A=1`, `npx`, `pnpm exec`, coverage wrappers: peel them off.
   for (;;) {
     const head = rest[0]?.text;
-    if (head === undefined) return notATestCommand();
+    if (head === undefined) return notATestCommand('nothing');
     const assignment = ENV_ASSIGNMENT.exec(head);
     if (assignment) {
       env[assignment[1]!] = assignment[2]!;
@@ -146,15 +146,15 @@ function readCommand(scripts: Scripts, name: string, words: Word[], inheritedEnv
       const target = args[runScript]!.text.startsWith('--run=') ? args[runScript]!.text.slice(6) : args[runScript + 1]?.text;
       const dashes = args.findIndex((word) => word.text === '--');
       const extra = dashes === -1 ? [] : args.slice(dashes + 1).map((word) => word.text);
-      return target ? readScript(scripts, target, extra, env, depth + 1) : notATestCommand();
+      return target ? readScript(scripts, target, extra, env, depth + 1) : notATestCommand('node --run');
     }
-    if (!args.some((word) => word.text === '--test')) return notATestCommand();
+    if (!args.some((word) => word.text === '--test')) return notATestCommand([command, ...args.slice(0, 1).map((word) => word.text)].join(' '));
     return readNodeTest(command, args, env, name);
   }
   if (PACKAGE_MANAGERS.includes(command)) return readPackageManagerRun(scripts, name, command, args, env, depth);
   if (OTHER_RUNNERS.includes(command)) return { kind: 'other-runner', runner: command, script: name };
   if (DELEGATING_TOOLS.includes(command)) return { kind: 'delegates', tool: command, script: name };
-  return notATestCommand();
+  return notATestCommand(command);
 }
 
 /** `npm run x`, `npm test`, `pnpm x`, `yarn x`, `bun run x`: another script of the same package. */
@@ -166,13 +166,13 @@ function readPackageManagerRun(scripts: Scripts, name: string, manager: string, 
   let [verb, ...rest] = words;
   if (verb === 'run' || verb === 'run-script') [verb, ...rest] = rest;
   else if (verb === 't' || verb === 'tst') verb = 'test';
-  if (!verb || verb.startsWith('-')) return notATestCommand();
+  if (!verb || verb.startsWith('-')) return notATestCommand(manager);
   if (scripts[verb] === undefined) {
     // `bun test` and `yarn vitest` run binaries, not scripts.
     if (manager === 'bun' && verb === 'test') return { kind: 'other-runner', runner: 'bun test', script: name };
     if (OTHER_RUNNERS.includes(verb)) return { kind: 'other-runner', runner: verb, script: name };
     if (verb === 'node' || verb === 'tsx') return readCommand(scripts, name, args.slice(args.findIndex((word) => word.text === verb)), env, depth);
-    return notATestCommand();
+    return notATestCommand(`${manager} ${verb}`);
   }
   // npm and bun pass what follows `--` to the script; pnpm and yarn pass every extra word.
   const dashes = rest.indexOf('--');
@@ -222,6 +222,7 @@ function executableName(word: string): string {
   return word.split(/[\\/]/).at(-1)!.replace(/\.(exe|cmd)$/i, '');
 }
 
-function notATestCommand(): ScriptReading {
-  return { kind: 'unreadable', reason: 'not a test command', script: '', noTestCommand: true };
+/** `runs`: what the command runs instead, for the message. */
+function notATestCommand(runs: string): ScriptReading {
+  return { kind: 'unreadable', reason: `runs ${runs}, not node --test`, script: '', noTestCommand: true };
 }

@@ -33,6 +33,10 @@ describe('readTestScript', () => {
     assert.deepEqual(pick(read('tsx --test src/**/*.test.tsx')), { kind: 'node-test', launcher: 'tsx' });
     assert.deepEqual(pick(read('c8 --reporter lcov node --test')), { kind: 'node-test', launcher: 'node' });
     assert.deepEqual(pick(read('npx tsx --test')), { kind: 'node-test', launcher: 'tsx' });
+    // Seen in nearform/the-fastify-workshop.
+    const workshop = read('npx c8 node --test -r ts-node/register ./test/*.test.ts');
+    assert.deepEqual(workshop.kind === 'node-test' ? [workshop.nodeArgs, workshop.globs] : undefined, [['--require=ts-node/register'], [{ pattern: './test/*.test.ts', shell: true }]]);
+    assert.deepEqual(pick(read('c8 --check-coverage --100 node --test')), { kind: 'node-test', launcher: 'node' });
   });
 
   it('follows npm run, node --run with extra arguments, and && chains past build steps', () => {
@@ -53,7 +57,9 @@ describe('readTestScript', () => {
     assert.deepEqual(pick(read('npm test --workspaces --if-present')), { kind: 'delegates', tool: 'npm' });
     const unknown = read('./scripts/run-tests.sh');
     assert.equal(unknown.kind, 'unreadable');
-    assert.match(unknown.kind === 'unreadable' ? unknown.reason : '', /no command in it runs node --test \(it runs \.\/scripts\/run-tests\.sh\)/);
+    assert.equal(unknown.kind === 'unreadable' ? unknown.reason : '', 'runs run-tests.sh, not node --test');
+    const custom = read('NODE_ENV=test remix-test');
+    assert.equal(custom.kind === 'unreadable' ? custom.reason : '', 'runs remix-test, not node --test');
     assert.equal(readTestScript({}).kind, 'none');
     assert.match(JSON.stringify(read('npm run a', { a: 'npm run test' })), /more than 10 deep/);
   });

@@ -191,4 +191,29 @@ export const CORPUS: Fixture[] = [
       'packages/a/ready.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\ntest('the setup ran once, in the process that started this one', () => assert.equal(process.env.SETUP_PID, String(process.ppid)));\n",
     },
   },
+  {
+    // Seen in remix-run/remix: bare node --test on TypeScript sources, with helper modules under test/.
+    name: 'bare node --test on TypeScript: helpers and type-only files pass, as Node strips types',
+    minNode: 22,
+    files: {
+      'package.json': workspaceRoot(),
+      'packages/a/package.json': pkg({ name: 'a', type: 'module', scripts: { test: 'node --disable-warning=ExperimentalWarning --test' } }),
+      'packages/a/src/lib/parse.ts': 'export function parse(text: string): number {\n  return Number(text);\n}\n',
+      'packages/a/src/lib/parse.test.ts': "import test from 'node:test';\nimport assert from 'node:assert';\nimport { parse } from './parse.ts';\ntest('parses', () => assert.equal(parse('2'), 2));\n",
+      'packages/a/src/lib/types.test.ts': 'export type Case = { input: string; expected: number };\n',
+      'packages/a/test/utils.ts': "export const cases: Array<[string, number]> = [['1', 1]];\n",
+    },
+  },
+  {
+    // Seen in remix-run/remix: data-table-* packages run a contract whose it() calls live in another package.
+    name: 'tests defined in a shared contract file are the tests of the file that runs them',
+    minNode: 24,
+    files: {
+      'package.json': workspaceRoot(),
+      'packages/contract/package.json': pkg({ name: 'contract' }),
+      'packages/contract/contract.js': "import { describe, it } from 'node:test';\nexport function runContract(name) {\n  describe(`${name} contract`, () => {\n    it('connects', () => {});\n    it('queries', () => {});\n  });\n}\n",
+      'packages/sqlite/package.json': pkg({ name: 'sqlite', scripts: { test: 'node --test' } }),
+      'packages/sqlite/sqlite.test.js': "import { runContract } from '../contract/contract.js';\nrunContract('sqlite');\n",
+    },
+  },
 ];

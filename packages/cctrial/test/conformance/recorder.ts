@@ -12,7 +12,9 @@ interface ReporterEvent {
 export default async function* recordTests(source: AsyncIterable<ReporterEvent>): AsyncGenerator<string> {
   const ancestors = new Map<string, string[]>();
   for await (const { type, data } of source) {
-    const file = typeof data?.file === 'string' ? path.resolve(data.file) : '';
+    // The file that ran the test (24.20+), which may not be the one that declared it.
+    const where = data?.entryFile ?? data?.file;
+    const file = typeof where === 'string' ? path.resolve(where) : '';
     if (type === 'test:start') {
       const stack = ancestors.get(file) ?? [];
       stack.length = data.nesting;
