@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import 'node:test';
+import { applyDefaultTimeout, DEFAULT_TIMEOUT_ENV } from './default-timeout.js';
 import { HEARTBEAT_MS } from './protocol.js';
 import { writeFrame } from './reporter.js';
 import { serializeError } from './serialize-error.js';
@@ -22,6 +23,9 @@ export interface GoMessage {
 }
 
 const require = createRequire(import.meta.url);
+const defaultTimeoutMs = Number(process.env[DEFAULT_TIMEOUT_ENV]);
+delete process.env[DEFAULT_TIMEOUT_ENV];
+if (defaultTimeoutMs > 0) applyDefaultTimeout(defaultTimeoutMs);
 const testFile = process.argv[2] ?? (await waitForGo());
 
 const realExit = process.exit.bind(process);

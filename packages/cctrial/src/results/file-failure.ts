@@ -68,6 +68,9 @@ export function explainFileFailure(
       },
     };
   }
+  const failedTests = results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled');
+  // Every test had reported and one failed (a timed-out test leaves its timers behind): the failures say it.
+  if (child.killedAfterSilenceMs !== undefined && !lastStarted && failedTests) return undefined;
   if (child.killedAfterSilenceMs !== undefined) {
     // A synchronous endless loop blocks the reporter too, so "no test running" proves nothing.
     const running = lastStarted ? `The last test still running was "${lastStarted}". ` : '';
@@ -98,7 +101,6 @@ export function explainFileFailure(
       },
     };
   }
-  const failedTests = results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled');
   if ((child.exitCode ?? 0) !== 0 && !failedTests) {
     const lateErrors = diagnostics.filter((message) => /asynchronous activity after the test ended/.test(message));
     const detail = lateErrors.length > 0 ? `\n${lateErrors.join('\n')}` : stderrExcerpt(child.stderr);

@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getTsconfig } from 'get-tsconfig';
-import type { ProjectSettings } from '../config/settings.js';
+import { CLI_TIMEOUT_ORIGIN, DEFAULT_TIMEOUT_ORIGIN, type ProjectSettings } from '../config/settings.js';
+import { DEFAULT_TIMEOUT_ENV } from '../child/default-timeout.js';
+import { PER_TEST_TIMEOUTS } from './run-file.js';
 import { isInside } from '../workspace/paths.js';
 
 export const CHILD_ENTRY = fileURLToPath(new URL('../child/entry.js', import.meta.url));
@@ -59,10 +61,14 @@ export function launchSpec(file: string, settings: ProjectSettings, selection: s
   const loader = loaderFor(file, settings, projectArgs, context);
   if (loader) args.push(`--import=${loader}`);
   if (settings.timeoutMs > 0) args.push(`--test-timeout=${settings.timeoutMs}`);
+  // Before Node 24 the child ignores --test-timeout; cctrial's own timeout is given to each test by the child itself.
+  const childAppliesTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && !timeoutIsTheProjects(settings);
+  if (childAppliesTimeout) args.push('--expose-internals');
   if (context.updateSnapshots) args.push('--test-update-snapshots');
   args.push(`--test-reporter=${CHILD_REPORTER}`, '--test-reporter-destination=stdout', ...selection, CHILD_ENTRY);
 
   const env: NodeJS.ProcessEnv = { ...context.env, ...settings.env, NODE_TEST_CONTEXT: CHILD_TEST_CONTEXT };
+  if (childAppliesTimeout) env[DEFAULT_TIMEOUT_ENV] = String(settings.timeoutMs);
   // tsx reads its tsconfig (paths, and so Nx's aliases) when it loads, before a warm child is told its file.
   if (loader && /tsx/.test(loader) && !env.TSX_TSCONFIG_PATH) {
     const tsconfig = nearestTsconfig(settings.project.root, context.root);
@@ -70,6 +76,14 @@ export function launchSpec(file: string, settings: ProjectSettings, selection: s
   }
   const spec = { node: process.execPath, args, env, cwd: settings.cwd };
   return { ...spec, key: JSON.stringify([spec.node, spec.args, spec.cwd, settings.env, env.TSX_TSCONFIG_PATH ?? '']) };
+}
+
+/**
+ * Before Node 24, node --test applies --test-timeout to each file as a whole: a timeout that the
+ * project sets (its script or config) does the same here; cctrial's own (its default, or --timeout) is per test.
+ */
+export function timeoutIsTheProjects(settings: ProjectSettings): boolean {
+  return settings.origins.timeout !== DEFAULT_TIMEOUT_ORIGIN && settings.origins.timeout !== CLI_TIMEOUT_ORIGIN;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { GoMessage } from '../child/entry.js';
-import type { ChildFrame } from '../child/protocol.js';
+import type { ChildFrame, TestLocation } from '../child/protocol.js';
 import { OutputTail } from './output-tail.js';
 import { killGroup } from './process-group.js';
 
@@ -34,18 +34,21 @@ export interface ChildOutcome {
 /**
  * Tells a waiting child which file to run, and collects everything until it exits. The watchdog
  * kills it after `silenceLimitMs` without a frame: node:test cannot stop a hung file on Node 24+.
- * Heartbeats count as frames until node:test has finished, where node:test enforces each test's
- * own timeout in-process (24+): a test may then run as long as its own timeout says. Before 24,
- * only real frames count, so that a hung test still ends, and `fileTimeoutMs` ends the file.
+ * Heartbeats count as frames while a test runs: node:test enforces each test's timeout, so a test
+ * may run as long as its own timeout says. `fileTimeoutMs` ends a file as a whole, as
+ * node --test does with --test-timeout before Node 24.
  */
+const testKeyOf = (data: TestLocation) => JSON.stringify([data.nesting, data.name, data.line, data.column]);
+
 export function runChild(
   child: ChildProcess,
   go: GoMessage,
   silenceLimitMs: number,
   onFrame: (frame: ChildFrame) => void,
   signal?: AbortSignal,
-  fileTimeoutMs?: number,
+  limits: { fileTimeoutMs?: number; testsHaveTimeouts?: boolean } = {},
 ): Promise<ChildOutcome> {
+  const { fileTimeoutMs, testsHaveTimeouts = false } = limits;
   const startedAt = performance.now();
   child.stdin!.end(JSON.stringify(go) + '\n');
   const frames: ChildFrame[] = [];
@@ -55,6 +58,8 @@ export function runChild(
   let aborted = false;
   let firstFrameMs: number | undefined;
   let finished = false;
+  /** Tests started and not yet reported. */
+  const running = new Set<string>();
 
   let watchdog: NodeJS.Timeout | undefined;
   const armWatchdog = () => {
@@ -93,10 +98,16 @@ export function runChild(
       return; // Only our reporter writes to fd 3; a torn line can only come from a killed child.
     }
     if (frame.type === 'alive') {
-      if (PER_TEST_TIMEOUTS && !finished) armWatchdog();
+      // node:test enforces every test's timeout in-process (itself from Node 24, given by the child before):
+      // while a test runs and the event loop turns, it may run as long as its timeout allows. With no test
+      // running, a turning event loop proves nothing: an open handle keeps it turning for ever.
+      // Without any timeout (--timeout 0) nothing would ever end a hung test: then only results count.
+      if (testsHaveTimeouts && running.size > 0) armWatchdog();
       return;
     }
-    if (frame.type === 'end') finished = true;
+    if (frame.type === 'test:dequeue') running.add(testKeyOf(frame.data));
+    else if (frame.type === 'test:pass' || frame.type === 'test:fail') running.delete(testKeyOf(frame.data));
+    else if (frame.type === 'end') finished = true;
     armWatchdog();
     firstFrameMs ??= performance.now() - startedAt;
     frames.push(frame);

@@ -342,6 +342,13 @@ test('takes 600 ms', async () => {
 });
 test('quick', () => {});
 `,
+    'own-longer.test.js': `import { describe, it, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+test('takes 600 ms within its own 5 s', { timeout: 5000 }, () => delay(600));
+describe('a suite with its own 5 s', { timeout: 5000 }, () => {
+  it('does not pass it on: --timeout applies', () => delay(600));
+});
+`,
   });
   let run: EngineRun;
   before(async () => {
@@ -358,13 +365,20 @@ test('quick', () => {});
     assert.equal(resultsOfFile(results, 'timeout.test.js').filter((result) => result.kind === 'file').length, 0, 'the file itself ended normally');
   });
 
-  it('cancels a test that exceeds --timeout', { skip: Number(process.versions.node.split('.')[0]) < 22 ? 'Node 20 ignores --test-timeout in-process; its watchdog still stops a hung file (docs/architecture.md)' : false }, () => {
+  it("lets a test's own longer { timeout } win over --timeout, on every Node version, as node --test does on Node 24", () => {
+    const results = run.outcome.report.results;
+    assert.equal(resultOf(results, 'own-longer.test.js', ['takes 600 ms within its own 5 s']).outcome, 'pass');
+    // node --test on Node 24 gives --test-timeout to every test without a timeout of its own, a suite's notwithstanding.
+    assert.equal(resultOf(results, 'own-longer.test.js', ['a suite with its own 5 s', 'does not pass it on: --timeout applies']).outcome, 'cancelled');
+  });
+
+  it('cancels a test that exceeds --timeout, on every Node version', () => {
     const results = run.outcome.report.results;
     const slow = resultOf(results, 'slow.test.js', ['takes 600 ms']);
     assert.equal(slow.outcome, 'cancelled');
     assert.equal(slow.failureType, 'testTimeoutFailure');
     assert.equal(resultOf(results, 'slow.test.js', ['quick']).outcome, 'pass');
     const [end] = eventsOfType(run.events, 'run:end');
-    assert.equal(end?.cancelled, 2);
+    assert.equal(end?.cancelled, 3);
   });
 });
