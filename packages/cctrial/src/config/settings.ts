@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Project } from '../workspace/projects.js';
 import { readPackageJson } from '../workspace/root.js';
 import { readProjectConfig, type ProjectConfig, type WorkspaceConfig } from './file.js';
-import { readTestScript, type NodeTestCommand, type ScriptGlob, type ScriptReading, type Scripts } from './test-script.js';
+import { readProjectTestCommand, type NodeTestCommand, type ProjectTestCommand, type ScriptGlob, type Scripts } from './test-script.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const GLOBAL_SETUP_EXISTS = Number(process.versions.node.split('.')[0]) >= 24;
@@ -50,17 +50,20 @@ export interface ProjectSettings {
 
 export function resolveSettings(projects: Project[], root: string, config: WorkspaceConfig, cli: CliSettings): ProjectSettings[] {
   const rootManifest = readPackageJson(root);
-  const rootReading = readTestScript(rootManifest?.scripts as Scripts | undefined);
+  const rootReading = readProjectTestCommand(root, rootManifest?.scripts as Scripts | undefined);
   return projects.map((project) => resolveProject(project, root, rootReading, config, cli));
 }
 
-function resolveProject(project: Project, root: string, rootReading: ScriptReading, config: WorkspaceConfig, cli: CliSettings): ProjectSettings {
+function resolveProject(project: Project, root: string, rootReading: ProjectTestCommand, config: WorkspaceConfig, cli: CliSettings): ProjectSettings {
   const label = path.relative(root, project.root).split(path.sep).join('/') || '.';
   const manifestFile = `${label === '.' ? '' : `${label}/`}package.json`;
-  const own = project.root === root ? rootReading : readTestScript(readPackageJson(project.root)?.scripts as Scripts | undefined);
+  const own: ProjectTestCommand = project.root === root ? rootReading : readProjectTestCommand(project.root, readPackageJson(project.root)?.scripts as Scripts | undefined);
   const inheritsRoot = own.kind === 'none' && rootReading.kind === 'node-test' && project.root !== root;
   const reading = inheritsRoot ? rootReading : own;
-  const scriptOrigin = inheritsRoot ? `package.json scripts.${rootReading.kind === 'node-test' ? rootReading.script : 'test'} (the root's)` : `${manifestFile} scripts.${'script' in reading ? reading.script : 'test'}`;
+  const where = (from: string | undefined, dir: string) => (from ? `${dir}${from}` : undefined);
+  const scriptOrigin = inheritsRoot
+    ? `${where(rootReading.from, '') ?? `package.json scripts.${rootReading.kind === 'node-test' ? rootReading.script : 'test'}`} (the root's)`
+    : (where(reading.from, label === '.' ? '' : `${label}/`) ?? `${manifestFile} scripts.${'script' in reading ? reading.script : 'test'}`);
 
   // Later layers win: root defaults, then the root's entry for this project, then the package's own key.
   const layers: Array<[ProjectConfig, string]> = [];
@@ -161,7 +164,7 @@ export function defaultSettings(project: Project): ProjectSettings {
 
 function exclusion(
   project: Project,
-  reading: ScriptReading,
+  reading: ProjectTestCommand,
   config: WorkspaceConfig,
   cli: CliSettings,
   runner: 'node' | undefined,
@@ -171,7 +174,10 @@ function exclusion(
   if (config.excludeProjects.includes(project.name)) return `excluded by ${config.source} excludeProjects`;
   if (skip?.[0]) return `skipped by ${skip[1]} skip`;
   if (runner === 'node') return undefined;
-  if (reading.kind === 'other-runner') return `its test script runs ${reading.runner}`;
+  if (reading.kind === 'other-runner') {
+    const from = reading.from;
+    return from && !from.startsWith('project.json') ? `it has ${from}: its tests are ${reading.runner} tests` : `its test ${from ? 'target' : 'script'} runs ${reading.runner}`;
+  }
   if (reading.kind === 'unreadable') return reading.noTestCommand ? `its test script ${reading.reason}` : `cctrial cannot read its test script: ${reading.reason}`;
   if (reading.kind === 'delegates') return `its test script runs the packages' tests through ${reading.tool}`;
   return undefined;

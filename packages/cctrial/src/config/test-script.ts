@@ -4,6 +4,8 @@
  * `npm run x`, `node --run x -- args`, `cross-env` and `&&` chains to the command that runs
  * node's test runner. Nothing here runs the script.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse, type ParseEntry } from 'shell-quote';
 
 /** A glob or file the script names. `shell` globs are unquoted, so sh expands them, not Node. */
@@ -68,6 +70,69 @@ const MAX_SCRIPT_DEPTH = 10;
 
 export interface Scripts {
   [name: string]: string | undefined;
+}
+
+/** Config files that mean another runner owns the project's tests, when no script says otherwise. */
+const OTHER_RUNNER_CONFIGS: Array<[RegExp, string]> = [
+  [/^jest\.config\.[cm]?[jt]s$|^jest\.config\.json$/, 'jest'],
+  [/^vitest\.(config|workspace)\.[cm]?[jt]s$/, 'vitest'],
+  [/^playwright\.config\.[cm]?[jt]s$/, 'playwright'],
+  [/^\.mocharc\.(c?js|json|ya?ml)$/, 'mocha'],
+  [/^ava\.config\.[cm]?js$/, 'ava'],
+];
+
+/**
+ * A project's own test command: its `test` script; else, in an Nx workspace, its project.json `test`
+ * target (a run-commands command is read like a script, a Jest or Vitest executor is another runner);
+ * else another runner's config file beside it (Nx infers Jest and Vitest targets from those).
+ */
+/** A test command and, when it is not the package's `test` script, where it was found. */
+export type ProjectTestCommand = ScriptReading & { from?: string };
+
+export function readProjectTestCommand(projectRoot: string, scripts: Scripts | undefined): ProjectTestCommand {
+  const fromScript = readTestScript(scripts);
+  if (fromScript.kind !== 'none') return fromScript;
+  const fromTarget = readNxTestTarget(projectRoot, scripts);
+  if (fromTarget.kind !== 'none') return { ...fromTarget, from: 'project.json targets.test' };
+  let names: string[] = [];
+  try {
+    names = readdirSync(projectRoot);
+  } catch {
+    // No folder, no config files.
+  }
+  for (const [pattern, runner] of OTHER_RUNNER_CONFIGS) {
+    const config = names.find((name) => pattern.test(name));
+    if (config) return { kind: 'other-runner', runner, script: 'test', from: config };
+  }
+  return { kind: 'none' };
+}
+
+interface NxTarget {
+  executor?: string;
+  command?: string;
+  options?: { command?: unknown; commands?: unknown; script?: unknown };
+}
+
+function readNxTestTarget(projectRoot: string, scripts: Scripts | undefined): ScriptReading {
+  const file = path.join(projectRoot, 'project.json');
+  if (!existsSync(file)) return { kind: 'none' };
+  let target: NxTarget | undefined;
+  try {
+    target = (JSON.parse(readFileSync(file, 'utf8')) as { targets?: Record<string, NxTarget> }).targets?.test;
+  } catch {
+    return { kind: 'none' }; // The workspace module reports a broken project.json.
+  }
+  if (!target) return { kind: 'none' };
+  const executor = target.executor ?? (target.command ? 'nx:run-commands' : '');
+  if (executor === 'nx:run-commands') {
+    const commands = target.command ?? target.options?.command ?? (Array.isArray(target.options?.commands) ? target.options.commands[0] : undefined);
+    const command = typeof commands === 'string' ? commands : typeof (commands as { command?: unknown })?.command === 'string' ? (commands as { command: string }).command : undefined;
+    return command ? readTestScript({ ...scripts, test: command }) : { kind: 'none' };
+  }
+  if (executor === 'nx:run-script' && typeof target.options?.script === 'string') return readTestScript(scripts, target.options.script);
+  const runner = [...OTHER_RUNNERS, 'vite'].find((name) => executor.includes(name));
+  if (runner) return { kind: 'other-runner', runner: `${runner === 'vite' ? 'vitest' : runner} (${executor})`, script: 'test' };
+  return { kind: 'none' };
 }
 
 /** What `scripts[name]` runs, following the scripts it calls. */

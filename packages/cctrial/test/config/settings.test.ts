@@ -61,6 +61,20 @@ describe('resolveSettings', () => {
     assert.equal(byName('d').excluded, 'excluded on the command line (--exclude)');
   });
 
+  it('reads an Nx project.json test target, and leaves out projects with another runner’s config', async () => {
+    const { byName } = await settingsOf({
+      'nx.json': '{}',
+      'package.json': json({ name: 'root', workspaces: ['libs/*'] }),
+      'libs/cmd/project.json': json({ name: 'cmd', targets: { test: { executor: 'nx:run-commands', options: { command: 'NODE_ENV=test node --test --test-timeout=5000' } } } }),
+      'libs/jest-target/project.json': json({ name: 'jest-target', targets: { test: { executor: '@nx/jest:jest', options: { jestConfig: 'jest.config.ts' } } } }),
+      'libs/inferred/project.json': json({ name: 'inferred' }),
+      'libs/inferred/vitest.config.ts': 'export default {};\n',
+    });
+    assert.deepEqual([byName('cmd').env, byName('cmd').timeoutMs, byName('cmd').origins.env], [{ NODE_ENV: 'test' }, 5000, 'libs/cmd/project.json targets.test']);
+    assert.equal(byName('jest-target').excluded, 'its test target runs jest (@nx/jest:jest)');
+    assert.equal(byName('inferred').excluded, 'it has vitest.config.ts: its tests are vitest tests');
+  });
+
   it('reads cctrial.config.json before the root package.json key', async () => {
     const { byName } = await settingsOf({
       'package.json': json({ name: 'root', workspaces: ['packages/*'], cctrial: { timeout: 1 } }),
