@@ -607,6 +607,25 @@ describe('output, names and files that change under a run', () => {
 // ---------------------------------------------------------------------------------------------------
 
 describe('faults: a worker killed, the terminal closed', () => {
+  test('cctrial SIGKILLed while a test waits: its test processes end within seconds, and none spins', async () => {
+    const scratch = scratchFolder();
+    const pidFile = path.join(scratch, 'pid');
+    const root = writeLoopMonorepo({
+      'test/waits.test.js':
+        TEST_HEADER +
+        "import { writeFileSync } from 'node:fs';\n" +
+        "test('waits a minute', async () => {\n  writeFileSync(process.env.CCTRIAL_PID_FILE, String(process.pid));\n  await new Promise((resolve) => setTimeout(resolve, 60_000));\n});\n",
+    });
+    const cli = startCli(['-f', ...JOBS], { cwd: root, env: { CCTRIAL_PID_FILE: pidFile } });
+    const waiting = await waitUntil(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), { what: `the waiting test's pid in ${pidFile}` });
+    const known = descendantsOf(cli.child.pid!);
+    assert.ok(known.includes(waiting));
+    process.kill(cli.child.pid!, 'SIGKILL');
+    // No handler runs in cctrial: the child sees its frame pipe close at its next heartbeat, and exits.
+    await assertNoProcessLeft(root, known);
+    await cli.stop();
+  });
+
   test('a worker SIGKILLed in the middle of a run: a CrashError for its file, the rest reported, and the loop goes on', async () => {
     const scratch = scratchFolder();
     const pidFile = path.join(scratch, 'pid');
