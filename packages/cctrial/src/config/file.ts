@@ -42,7 +42,7 @@ export const CONFIG_FILES = ['cctrial.config.json', 'cctrial.config.mjs', 'cctri
 const PROJECT_KEYS = ['include', 'exclude', 'nodeArgs', 'env', 'envFile', 'import', 'timeout', 'runner', 'skip'] as const;
 const ROOT_KEYS = [...PROJECT_KEYS, 'projects', 'excludeProjects'] as const;
 
-/** The root's config file, or else its package.json `cctrial` key; undefined when there is neither. */
+/** The root's config file, or else its package.json `cctrial` key; empty when there is neither. */
 export async function loadWorkspaceConfig(root: string): Promise<WorkspaceConfig> {
   const empty: WorkspaceConfig = { defaults: {}, projects: {}, excludeProjects: [] };
   const file = CONFIG_FILES.map((name) => path.join(root, name)).find((candidate) => existsSync(candidate));
