@@ -62,8 +62,9 @@ export function discoverTestFiles(
 ): TestFile[] {
   if (selected.length === 0) return [];
   const owners = new Owners(selected, all, root, settingsOf, onLeftOutTests);
-  const folders = [commonFolder(selected.map((project) => project.root)), ...owners.outputFolders()];
-  const files = [...new Set(folders.flatMap((folder) => scriptFiles(folder, folders.length > 1 && folder !== folders[0] ? ALWAYS_IGNORED : IGNORED_FOLDERS)))];
+  // Projects whose own globs point into dist or coverage are walked again, with those folders in.
+  const outputWalks = owners.projectsUsingOutputFolders().flatMap((project) => scriptFiles(project.root, ALWAYS_IGNORED));
+  const files = [...new Set([...scriptFiles(commonFolder(selected.map((project) => project.root))), ...outputWalks])];
   return onePerRealFile(files.flatMap((file) => owners.testFile(file) ?? [])).sort(byRelativePath);
 }
 
@@ -124,14 +125,8 @@ class Owners {
     return { project: project.name, projectRoot: project.root, absolute, relative: toPosix(path.relative(this.root, absolute)) };
   }
 
-  /** dist or coverage folders that a project's own globs point into: they are walked too. */
-  outputFolders(): string[] {
-    const folders: string[] = [];
-    for (const project of this.matchers.keys()) {
-      const settings = this.settingsOf(project);
-      if (settings?.include.some((glob) => glob.pattern.split('/').some((part) => OUTPUT_FOLDERS.includes(part)))) folders.push(project.root);
-    }
-    return folders;
+  projectsUsingOutputFolders(): Project[] {
+    return [...this.matchers.keys()].filter((project) => pointsIntoOutputFolders(this.settingsOf(project)));
   }
 }
 
@@ -141,7 +136,7 @@ export function testFileMatcher(project: Project, settings: ProjectSettings | un
   const include = settings?.include ?? [];
   const excluded = settings && settings.exclude.length > 0 ? picomatch(settings.exclude, { dot: true }) : () => false;
   const included = include.length === 0 ? defaultTestFile : globMatcher(include.map((glob) => ({ ...glob, pattern: glob.pattern.replace(/^\.\//, '') })));
-  const usesOutputFolders = include.some((glob) => glob.pattern.split('/').some((part) => OUTPUT_FOLDERS.includes(part)));
+  const usesOutputFolders = pointsIntoOutputFolders(settings);
   return (absolute) => {
     const relative = toPosix(path.relative(cwd, absolute));
     const inProject = toPosix(path.relative(project.root, absolute));
@@ -150,6 +145,11 @@ export function testFileMatcher(project: Project, settings: ProjectSettings | un
     if (segments.some((segment) => IGNORED_SEGMENTS.has(segment) && !(usesOutputFolders && OUTPUT_FOLDERS.includes(segment)))) return false;
     return included(relative);
   };
+}
+
+/** The project's own globs name a dist or coverage folder: there, build output is what runs. */
+function pointsIntoOutputFolders(settings: ProjectSettings | undefined): boolean {
+  return Boolean(settings?.include.some((glob) => glob.pattern.split('/').some((part) => OUTPUT_FOLDERS.includes(part))));
 }
 
 function defaultTestFile(relative: string): boolean {

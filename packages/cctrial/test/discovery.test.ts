@@ -94,3 +94,23 @@ describe('discoverTestFiles', () => {
     assert.deepEqual(found.map((file) => `${file.project} ${file.relative}`), ['copy libs/a (1)/x.test.js']);
   });
 });
+
+describe('discoverTestFiles with a project’s own globs', () => {
+  it('walks into dist where the test script points there, and only there', async () => {
+    const { loadWorkspaceConfig } = await import('../src/config/file.js');
+    const { resolveSettings } = await import('../src/config/settings.js');
+    const root = writeWorkspace({
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }),
+      'packages/built/package.json': JSON.stringify({ name: 'built', scripts: { test: 'tsc && node --test dist/test/*.test.js' } }),
+      'packages/built/dist/test/a.test.js': '',
+      'packages/built/src/a.test.ts': '',
+      'packages/plain/package.json': JSON.stringify({ name: 'plain' }),
+      'packages/plain/dist/b.test.js': '',
+      'packages/plain/b.test.js': '',
+    });
+    const projects = listProjects(findWorkspaceRoot(root));
+    const settings = resolveSettings(projects, root, await loadWorkspaceConfig(root), { nodeArgs: [], excludeProjects: [] });
+    const found = discoverTestFiles(projects, root, projects, (project) => settings.find((entry) => entry.project.root === project.root));
+    assert.deepEqual(found.map((file) => file.relative), ['packages/built/dist/test/a.test.js', 'packages/plain/b.test.js']);
+  });
+});
