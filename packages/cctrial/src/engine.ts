@@ -10,7 +10,7 @@ import type { TestResult } from './results/types.js';
 import { GlobalSetups } from './runner/global-setup.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
-import { loadWorkspaceConfig } from './config/file.js';
+import { loadWorkspaceConfig, type WorkspaceConfig } from './config/file.js';
 import { resolveSettings, type ProjectSettings } from './config/settings.js';
 import { customConditions, watchRoots } from './workspace/links.js';
 import { listProjects, type Project } from './workspace/projects.js';
@@ -31,6 +31,7 @@ export class Engine {
   private readonly leftOutWithTests = new Set<string>();
   private readonly runner: TestRunner;
   private readonly globalSetups: GlobalSetups;
+  private readonly settingsOf = (project: { root: string }) => this.settings.get(project.root);
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
@@ -42,7 +43,7 @@ export class Engine {
     readonly options: Options,
     private readonly emit: EventSink,
     readonly workspace: WorkspaceRoot,
-    config: Awaited<ReturnType<typeof loadWorkspaceConfig>>,
+    config: WorkspaceConfig,
   ) {
     this.projects = listProjects(workspace);
     this.selection = selectProjects(this.projects, options.targets, options.cwd, workspace.root);
@@ -59,7 +60,7 @@ export class Engine {
     this.runner = new TestRunner({
       root: workspace.root,
       jobs: options.jobs,
-      settingsOf: (file) => this.settings.get(file.projectRoot)!,
+      settingsOf: (file) => this.settingsOf({ root: file.projectRoot })!,
       conditions: customConditions(workspace.root),
       updateSnapshots: options.updateSnapshots,
       ...(options.grep ? { grep: options.grep } : {}),
@@ -99,8 +100,6 @@ export class Engine {
     const updated = updateTestFiles(this.testFiles, this.selection.projects, this.projects, this.workspace.root, created, deleted, this.settingsOf);
     this.testFiles = filterByPaths(updated, this.selection.pathFilters);
   }
-
-  private readonly settingsOf = (project: Project) => this.settings.get(project.root);
 
   /**
    * The folders whose changes can change the selected tests' results. The root project is watched
