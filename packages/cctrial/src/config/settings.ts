@@ -12,8 +12,8 @@ import { readProjectTestCommand, type NodeTestCommand, type ProjectTestCommand, 
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const GLOBAL_SETUP_EXISTS = Number(process.versions.node.split('.')[0]) >= 24;
-export const DEFAULT_TIMEOUT_ORIGIN = `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`;
-export const CLI_TIMEOUT_ORIGIN = 'command line --timeout';
+const DEFAULT_TIMEOUT_ORIGIN = `cctrial default (${DEFAULT_TIMEOUT_MS} ms)`;
+const CLI_TIMEOUT_ORIGIN = 'command line --timeout';
 
 export interface CliSettings {
   nodeArgs: string[];
@@ -136,6 +136,14 @@ function resolveProject(project: Project, root: string, rootReading: ProjectTest
   if (cli.importModule) [settings.importModule, settings.origins.import] = [cli.importModule, 'command line --import'];
   if (cli.timeoutMs !== undefined) [settings.timeoutMs, settings.origins.timeout] = [cli.timeoutMs, CLI_TIMEOUT_ORIGIN];
   return settings;
+}
+
+/**
+ * Whether the timeout is the project's own (its script or config) rather than cctrial's (its default,
+ * or --timeout). Before Node 24 node --test applies the project's to each file as a whole.
+ */
+export function timeoutSetByProject(settings: ProjectSettings): boolean {
+  return settings.origins.timeout !== DEFAULT_TIMEOUT_ORIGIN && settings.origins.timeout !== CLI_TIMEOUT_ORIGIN;
 }
 
 /** node --test's defaults in the project folder, with cctrial's default timeout. */

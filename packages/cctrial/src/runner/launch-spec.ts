@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getTsconfig } from 'get-tsconfig';
-import { CLI_TIMEOUT_ORIGIN, DEFAULT_TIMEOUT_ORIGIN, type ProjectSettings } from '../config/settings.js';
+import { timeoutSetByProject, type ProjectSettings } from '../config/settings.js';
 import { DEFAULT_TIMEOUT_ENV } from '../child/default-timeout.js';
 import { PER_TEST_TIMEOUTS } from './run-file.js';
 import { isInside } from '../workspace/paths.js';
@@ -62,7 +62,7 @@ export function launchSpec(file: string, settings: ProjectSettings, selection: s
   if (loader) args.push(`--import=${loader}`);
   if (settings.timeoutMs > 0) args.push(`--test-timeout=${settings.timeoutMs}`);
   // Before Node 24 the child ignores --test-timeout; cctrial's own timeout is given to each test by the child itself.
-  const childAppliesTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && !timeoutIsTheProjects(settings);
+  const childAppliesTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && !timeoutSetByProject(settings);
   if (childAppliesTimeout) args.push('--expose-internals');
   if (context.updateSnapshots) args.push('--test-update-snapshots');
   args.push(`--test-reporter=${CHILD_REPORTER}`, '--test-reporter-destination=stdout', ...selection, CHILD_ENTRY);
@@ -76,14 +76,6 @@ export function launchSpec(file: string, settings: ProjectSettings, selection: s
   }
   const spec = { node: process.execPath, args, env, cwd: settings.cwd };
   return { ...spec, key: JSON.stringify([spec.node, spec.args, spec.cwd, settings.env, env.TSX_TSCONFIG_PATH ?? '']) };
-}
-
-/**
- * Before Node 24, node --test applies --test-timeout to each file as a whole: a timeout that the
- * project sets (its script or config) does the same here; cctrial's own (its default, or --timeout) is per test.
- */
-export function timeoutIsTheProjects(settings: ProjectSettings): boolean {
-  return settings.origins.timeout !== DEFAULT_TIMEOUT_ORIGIN && settings.origins.timeout !== CLI_TIMEOUT_ORIGIN;
 }
 
 /**

@@ -4,12 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import type { ChildFrame } from '../child/protocol.js';
-import { defaultSettings, type ProjectSettings } from '../config/settings.js';
+import { defaultSettings, timeoutSetByProject, type ProjectSettings } from '../config/settings.js';
 import { collectFileRun } from '../results/collect.js';
 import { testKey } from '../results/identity.js';
 import type { FileRun, TestResult } from '../results/types.js';
 import type { TestFile } from '../discovery.js';
-import { hasNativeTypeStripping, launchSpec, timeoutIsTheProjects, type LaunchContext, type LaunchSpec } from './launch-spec.js';
+import { hasNativeTypeStripping, launchSpec, type LaunchContext, type LaunchSpec } from './launch-spec.js';
 import { runPool } from './pool.js';
 import { PER_TEST_TIMEOUTS, runChild } from './run-file.js';
 import { WarmPool } from './warm-pool.js';
@@ -168,7 +168,7 @@ export class TestRunner {
     };
     const { child, warm } = this.warm.take(this.launchSpec(job));
     const settings = this.settingsOf(job.file);
-    const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && timeoutIsTheProjects(settings) ? settings.timeoutMs : undefined;
+    const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && timeoutSetByProject(settings) ? settings.timeoutMs : undefined;
     const limits = { testsHaveTimeouts: settings.timeoutMs > 0, ...(fileTimeout === undefined ? {} : { fileTimeoutMs: fileTimeout }) };
     const outcome = await runChild(child, { file: job.file.absolute }, this.silenceLimitMs(job.file), onFrame, signal, limits);
     const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
