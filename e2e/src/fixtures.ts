@@ -2,7 +2,7 @@
  * The three fixture workspaces. Each has the same story: `app` uses `add` from the linked library
  * `lib-a`; app's tests pass; lib-a has one passing test and one that fails on purpose, so a run
  * that strays into lib-a's tests cannot pass. Some have a project whose *.test.js files are Jest
- * tests, which must not get a cctrial target.
+ * tests (its test script or its jest.config says so), which must not get a cctrial target.
  */
 import { json, nodeTest, type FileTree } from './fixture.js';
 import { pnpmVersion } from './install.js';
@@ -29,7 +29,7 @@ export function npmWorkspace(): FileTree {
     'package.json': json({ name: 'npm-ws', private: true, workspaces: ['packages/*'] }),
     'nx.json': json(NX_JSON),
     ...jsPackages('*'),
-    'packages/legacy/package.json': json({ name: '@ws/legacy', version: '1.0.0' }),
+    'packages/legacy/package.json': json({ name: '@ws/legacy', version: '1.0.0', scripts: { test: 'jest' } }),
     'packages/legacy/src/legacy.test.js': JEST_TEST,
   };
 }
@@ -76,6 +76,7 @@ export function nxIntegratedWorkspace(): FileTree {
         "test('tests run with the customConditions of tsconfig.base.json', () => assert.equal(mode, 'source'));",
     ),
     'libs/legacy/project.json': json({ name: 'legacy', sourceRoot: 'libs/legacy/src', projectType: 'library' }),
+    'libs/legacy/jest.config.ts': "export default { displayName: 'legacy', testEnvironment: 'node' };\n",
     'libs/legacy/src/legacy.test.ts': JEST_TEST,
   };
 }

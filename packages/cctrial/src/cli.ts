@@ -36,8 +36,8 @@ async function main(argv: string[]): Promise<number> {
   return run(options);
 }
 
-function init(options: Options): number {
-  const changes = initWorkspace(options.cwd);
+async function init(options: Options): Promise<number> {
+  const changes = await initWorkspace(options.cwd);
   process.stdout.write(changes.length === 0 ? 'cctrial init: nothing to change, already set up.\n' : changes.map((change) => `cctrial init: ${change}\n`).join(''));
   process.stdout.write(initHint(options.cwd) + '\n');
   return EXIT_GREEN;

@@ -10,11 +10,11 @@ import type { TestResult } from './results/types.js';
 import { GlobalSetups } from './runner/global-setup.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
-import { loadWorkspaceConfig, type WorkspaceConfig } from './config/file.js';
-import { resolveSettings, type ProjectSettings } from './config/settings.js';
+import type { ProjectSettings } from './config/settings.js';
 import { customConditions, watchRoots } from './workspace/links.js';
-import { listProjects, type Project } from './workspace/projects.js';
-import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
+import { loadWorkspaceModel, type WorkspaceModel } from './workspace/model.js';
+import type { Project } from './workspace/projects.js';
+import type { WorkspaceRoot } from './workspace/root.js';
 import { filterByPaths, selectProjects, type Selection } from './workspace/select.js';
 
 export interface RunOutcome {
@@ -23,6 +23,7 @@ export interface RunOutcome {
 }
 
 export class Engine {
+  readonly workspace: WorkspaceRoot;
   readonly projects: Project[];
   readonly selection: Selection;
   /** What each project runs, by project root. */
@@ -35,25 +36,25 @@ export class Engine {
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
-    const workspace = findWorkspaceRoot(options.cwd);
-    return new Engine(options, emit, workspace, await loadWorkspaceConfig(workspace.root));
-  }
-
-  private constructor(
-    readonly options: Options,
-    private readonly emit: EventSink,
-    readonly workspace: WorkspaceRoot,
-    config: WorkspaceConfig,
-  ) {
-    this.projects = listProjects(workspace);
-    this.selection = selectProjects(this.projects, options.targets, options.cwd, workspace.root);
     const cli = {
       nodeArgs: options.nodeArgs,
       excludeProjects: options.excludeProjects,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.importModule ? { importModule: options.importModule } : {}),
     };
-    this.settings = new Map(resolveSettings(this.projects, workspace.root, config, cli).map((settings) => [settings.project.root, settings]));
+    return new Engine(options, emit, await loadWorkspaceModel(options.cwd, cli));
+  }
+
+  private constructor(
+    readonly options: Options,
+    private readonly emit: EventSink,
+    model: WorkspaceModel,
+  ) {
+    const workspace = model.workspace;
+    this.workspace = workspace;
+    this.projects = model.projects;
+    this.settings = model.settings;
+    this.selection = selectProjects(this.projects, options.targets, options.cwd, workspace.root);
     this.testFiles = this.discover();
     const setups = this.selection.projects.flatMap((project) => this.settings.get(project.root)?.globalSetup ?? []);
     this.globalSetups = new GlobalSetups([...new Set(setups)]);

@@ -5,3 +5,4 @@ export { parseOptions, type Options } from './options.js';
 export { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
 export { listProjects, type Project } from './workspace/projects.js';
 export { ConfigError } from './errors.js';
+export { testedProjects } from './workspace/model.js';

@@ -5,15 +5,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { discoverTestFiles } from './discovery.js';
 import { ConfigError } from './errors.js';
-import { listProjects } from './workspace/projects.js';
+import { testedProjects } from './workspace/model.js';
 import { findWorkspaceRoot } from './workspace/root.js';
 
 /** Persistent, never cached. Not `interactive`: turbo refuses that without its terminal UI (research nx-turbo.md §5). */
 export const TURBO_TASK = { cache: false, persistent: true };
 
-export function initWorkspace(cwd: string): string[] {
+export async function initWorkspace(cwd: string): Promise<string[]> {
   const workspace = findWorkspaceRoot(cwd);
   const changes: string[] = [];
   const turboFile = path.join(workspace.root, 'turbo.json');
@@ -25,11 +24,10 @@ export function initWorkspace(cwd: string): string[] {
       changes.push('turbo.json: added the task "cctrial" (cache: false, persistent: true)');
     }
   }
-  const projects = listProjects(workspace);
-  const tested = new Set(discoverTestFiles(projects, workspace.root).map((file) => file.projectRoot));
-  for (const project of projects) {
+  // The packages with tests that cctrial runs: those on another runner get no script.
+  for (const { project } of await testedProjects(workspace.root)) {
     const manifestFile = path.join(project.root, 'package.json');
-    if (!tested.has(project.root) || !existsSync(manifestFile) || project.root === workspace.root) continue;
+    if (!existsSync(manifestFile) || project.root === workspace.root) continue;
     const manifest = readJson(manifestFile) as { scripts?: Record<string, string> };
     if (manifest.scripts?.cctrial) continue;
     manifest.scripts = { ...manifest.scripts, cctrial: 'cctrial' };

@@ -479,3 +479,27 @@ describe('cctrial -g', () => {
     assert.deepEqual(passed, ['wanted behaviour']);
   });
 });
+
+describe('cctrial init', () => {
+  it('adds the turbo task, and a script to each package whose tests cctrial runs; a second run changes nothing', async () => {
+    const nodeTest = "import { test } from 'node:test';\ntest('works', () => {});\n";
+    const root = writeWorkspace({
+      'package.json': JSON.stringify({ name: 'init-root', private: true, workspaces: ['packages/*'] }, null, 2),
+      'turbo.json': JSON.stringify({ tasks: { build: {} } }, null, 2),
+      'packages/app/package.json': JSON.stringify({ name: 'app', scripts: { test: 'node --test src/*.spec.js' } }, null, 2),
+      'packages/app/src/a.spec.js': nodeTest,
+      'packages/web/package.json': JSON.stringify({ name: 'web', scripts: { test: 'vitest run' } }, null, 2),
+      'packages/web/src/a.test.js': nodeTest,
+      'packages/empty/package.json': JSON.stringify({ name: 'empty' }, null, 2),
+    });
+    const first = await runCli(['init'], { cwd: root });
+    assert.equal(first.code, 0, first.stderr);
+    const changes = first.stdout.split('\n').filter((line) => line.startsWith('cctrial init: '));
+    assert.deepEqual(changes, [
+      'cctrial init: turbo.json: added the task "cctrial" (cache: false, persistent: true)',
+      'cctrial init: packages/app/package.json: added the script "cctrial"',
+    ]);
+    const second = await runCli(['init'], { cwd: root });
+    assert.match(second.stdout, /^cctrial init: nothing to change, already set up\.$/m);
+  });
+});

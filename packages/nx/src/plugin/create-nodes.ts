@@ -1,31 +1,34 @@
 /**
- * Infers a `cctrial` target on every project that has node:test tests. Nx hands over the test
- * files it found in its file index (already free of .gitignored files); each is attributed to its
- * project (see groupByProject), and that project gets the target when at least one of its files
- * loads node:test.
+ * Infers a `cctrial` target on every project that has tests cctrial runs. Which projects exist,
+ * which project owns a test file and which projects run node:test all come from cctrial's own
+ * workspace model, so `nx run app:cctrial` runs exactly what `cctrial app` runs, and a project
+ * on Jest or Vitest gets no target.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
+import { logger, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { DEFAULT_TARGET_NAME } from '../names';
 import { cctrialTarget } from './target';
-import { isCandidate, loadsNodeTest, TEST_FILE_PATTERN } from './test-files';
 
 export interface CctrialPluginOptions {
   /** The name of the inferred target (default "cctrial"). */
   targetName?: string;
 }
 
+/** The manifests that make a folder a project: the target is attached to one of them. */
+const PROJECT_MANIFESTS = '**/{project.json,package.json}';
+
 export const createNodes: CreateNodes<CctrialPluginOptions> = [
-  TEST_FILE_PATTERN,
-  (files, options, context) => {
+  PROJECT_MANIFESTS,
+  async (manifests, options, context) => {
     const targetName = options?.targetName ?? DEFAULT_TARGET_NAME;
-    const byProject = groupByProject(files.filter(isCandidate), context.workspaceRoot);
+    const seenByNx = new Set(manifests);
     const results: Array<readonly [string, CreateNodesResult]> = [];
-    for (const [projectRoot, testFiles] of byProject) {
-      const first = testFiles.find((file) => loadsNodeTest(path.join(context.workspaceRoot, file)));
-      if (!first) continue;
-      results.push([first, { projects: { [projectRoot]: { targets: { [targetName]: cctrialTarget() } } } }]);
+    for (const root of await testedProjectRoots(context)) {
+      // The workspace root is left out: in a package-based repo, running cctrial there runs every package.
+      if (root === '.') continue;
+      // Attached to a manifest Nx itself sees, so a git-ignored folder never gets a target.
+      const source = [`${root}/project.json`, `${root}/package.json`].find((manifest) => seenByNx.has(manifest));
+      if (source) results.push([source, { projects: { [root]: { targets: { [targetName]: cctrialTarget() } } } }]);
     }
     return results;
   },
@@ -34,37 +37,15 @@ export const createNodes: CreateNodes<CctrialPluginOptions> = [
 /** The same tuple: Nx 19.2-21 look for this name first. */
 export const createNodesV2 = createNodes;
 
-/**
- * Project root (workspace-relative, posix) -> its test files. A test file belongs to the nearest
- * folder above it that is a project: one with a project.json, or with a package.json that no outer
- * folder's package.json or project.json contains. So a fixture package inside a package's test
- * folder stays part of that package, as cctrial's discovery has it, and never becomes a project of
- * its own. The workspace root is left out: in a package-based repo it holds every package.
- */
-function groupByProject(files: readonly string[], workspaceRoot: string): Map<string, string[]> {
-  const has = (dir: string, file: string) => existsSync(path.join(workspaceRoot, dir, file));
-  const isContainer = (dir: string) => has(dir, 'project.json') || has(dir, 'package.json');
-  const ancestors = (dir: string): string[] => {
-    const above: string[] = [];
-    for (let parent = path.posix.dirname(dir); parent !== '.' && parent !== ''; parent = path.posix.dirname(parent)) above.push(parent);
-    return above;
-  };
-  const rootOf = new Map<string, string | undefined>();
-  const findRoot = (dir: string): string | undefined => {
-    if (dir === '.' || dir === '') return undefined;
-    if (rootOf.has(dir)) return rootOf.get(dir);
-    const isProject = has(dir, 'project.json') || (has(dir, 'package.json') && !ancestors(dir).some(isContainer));
-    const found = isProject ? dir : findRoot(path.posix.dirname(dir));
-    rootOf.set(dir, found);
-    return found;
-  };
-  const groups = new Map<string, string[]>();
-  for (const file of [...files].sort()) {
-    const root = findRoot(path.posix.dirname(file));
-    if (root === undefined) continue;
-    const group = groups.get(root);
-    if (group) group.push(file);
-    else groups.set(root, [file]);
+/** Workspace-relative posix roots of the projects with tests. A workspace cctrial cannot read gets no targets, and a warning. */
+async function testedProjectRoots(context: CreateNodesContext): Promise<string[]> {
+  // cctrial is ESM; this plugin is loaded by Nx as CommonJS.
+  const { testedProjects } = await import('cctrial');
+  try {
+    const tested = await testedProjects(context.workspaceRoot);
+    return tested.map(({ project }) => path.relative(context.workspaceRoot, project.root).split(path.sep).join('/') || '.');
+  } catch (error) {
+    logger.warn(`@cctrial/nx: no cctrial targets were inferred, because ${(error as Error).message}`);
+    return [];
   }
-  return groups;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
@@ -7,12 +7,21 @@ import { createNodes, createNodesV2 } from '../../src/index';
 import { json, writeFolder } from '../helpers/workspace';
 
 const NODE_TEST = "import { test } from 'node:test';\ntest('works', () => {});\n";
-const JEST_TEST = "test('works', () => expect(1).toBe(1));\n";
+const VITEST_TEST = "import { test } from 'vitest';\ntest('works', () => {});\n";
+
+/** The manifests Nx's file index would hand the plugin: every project.json and package.json outside node_modules. */
+function manifests(root: string, dir = ''): string[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : manifests(root, relative);
+    return entry.name === 'package.json' || entry.name === 'project.json' ? [relative] : [];
+  });
+}
 
 /** Runs the plugin the way Nx does: on the files its glob matched, relative to the workspace root. */
-async function infer(root: string, files: string[], options?: { targetName?: string }) {
+async function infer(root: string, options?: { targetName?: string }) {
   const context: CreateNodesContext = { workspaceRoot: root, nxJsonConfiguration: {} };
-  return createNodes[1](files, options, context);
+  return createNodes[1](manifests(root), options, context);
 }
 
 /** Project root -> the names of the targets the plugin adds there. */
@@ -24,38 +33,43 @@ function targetsByRoot(results: ReadonlyArray<readonly [string, CreateNodesResul
   return byRoot;
 }
 
+const workspace = (extra: Record<string, string>) =>
+  writeFolder({ 'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }), ...extra });
+
 describe('the inferred cctrial target', () => {
-  test('is exported as both createNodes and createNodesV2', () => {
+  test('is exported as both createNodes and createNodesV2, matching project manifests', () => {
     assert.equal(createNodesV2, createNodes);
-    assert.equal(typeof createNodes[0], 'string');
+    assert.equal(createNodes[0], '**/{project.json,package.json}');
   });
 
-  test('is added to each project whose test files load node:test, and only to those', async () => {
-    const files = {
+  test("is added to each project with tests that cctrial runs, found as the project's own test script finds them", async () => {
+    const root = workspace({
+      'nx.json': json({}),
       'packages/app/package.json': json({ name: 'app' }),
       'packages/app/test/app.test.js': NODE_TEST,
       'libs/util/project.json': json({ name: 'util' }),
       'libs/util/src/deep/util.test.ts': "import test from 'node:test';\n",
-      'packages/jest-lib/package.json': json({ name: 'jest-lib' }),
-      'packages/jest-lib/src/a.test.js': JEST_TEST,
-      'packages/cjs/package.json': json({ name: 'cjs' }),
-      'packages/cjs/test.cjs': "const { test } = require(\"node:test\");\n",
-    };
-    const root = writeFolder(files);
-    const tested = Object.keys(files).filter((file) => !file.endsWith('.json'));
-    assert.deepEqual(targetsByRoot(await infer(root, tested)), {
-      'libs/util': ['cctrial'],
-      'packages/app': ['cctrial'],
-      'packages/cjs': ['cctrial'],
+      'packages/spec/package.json': json({ name: 'spec', scripts: { test: "node --test 'test/**/*.spec.mjs'" } }),
+      'packages/spec/test/a.spec.mjs': NODE_TEST,
+      'packages/jest-lib/package.json': json({ name: 'jest-lib', scripts: { test: 'jest' } }),
+      'packages/jest-lib/src/a.test.js': "test('works', () => expect(1).toBe(1));\n",
+      'packages/vitest-files/package.json': json({ name: 'vitest-files' }),
+      'packages/vitest-files/src/a.test.ts': VITEST_TEST,
+      'packages/no-tests/package.json': json({ name: 'no-tests' }),
+      'packages/no-tests/index.js': 'export {};\n',
     });
+    const expected: Record<string, string[]> = { 'libs/util': ['cctrial'], 'packages/app': ['cctrial'] };
+    // Node 20 reads a quoted glob as a file name, so there the spec package has no tests, as under its own script.
+    if (Number(process.versions.node.split('.')[0]) >= 21) expected['packages/spec'] = ['cctrial'];
+    assert.deepEqual(targetsByRoot(await infer(root)), expected);
   });
 
-  test('the target runs the cctrial executor, is never cached, and is not continuous', async () => {
-    const root = writeFolder({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
-    const results = await infer(root, ['packages/app/a.test.js']);
+  test('the target runs the cctrial executor, is never cached, is not continuous, and comes from the project manifest', async () => {
+    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
+    const results = await infer(root);
     assert.equal(results.length, 1);
     const [source, result] = results[0]!;
-    assert.equal(source, 'packages/app/a.test.js');
+    assert.equal(source, 'packages/app/package.json');
     const target = result.projects?.['packages/app']?.targets?.cctrial;
     assert.equal(target?.executor, '@cctrial/nx:cctrial');
     assert.equal(target?.cache, false);
@@ -64,24 +78,23 @@ describe('the inferred cctrial target', () => {
   });
 
   test('uses the targetName option', async () => {
-    const root = writeFolder({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
-    assert.deepEqual(targetsByRoot(await infer(root, ['packages/app/a.test.js'], { targetName: 'tdd' })), { 'packages/app': ['tdd'] });
+    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
+    assert.deepEqual(targetsByRoot(await infer(root, { targetName: 'tdd' })), { 'packages/app': ['tdd'] });
   });
 
   test('leaves out the workspace root, declaration files and build output', async () => {
-    const root = writeFolder({
-      'package.json': json({ name: 'root', workspaces: ['packages/*'] }),
+    const root = workspace({
       'tools/check.test.js': NODE_TEST,
       'packages/app/package.json': json({ name: 'app' }),
       'packages/app/test/types.d.ts': "declare module 'node:test';\n",
       'packages/app/dist/test/a.test.js': NODE_TEST,
     });
-    assert.deepEqual(targetsByRoot(await infer(root, ['tools/check.test.js', 'packages/app/test/types.d.ts', 'packages/app/dist/test/a.test.js'])), {});
+    assert.deepEqual(targetsByRoot(await infer(root)), {});
   });
 
-  test('a fixture package inside a package stays part of it, and never becomes a project', async () => {
-    const root = writeFolder({
-      'package.json': json({ name: 'root', workspaces: ['packages/*'] }),
+  test('a fixture package inside a package stays part of it, and a package outside the workspace globs is no project', async () => {
+    const root = workspace({
+      'nx.json': json({}),
       'packages/app/package.json': json({ name: 'app' }),
       'packages/app/test/fixtures/pkg/package.json': json({ name: 'fixture' }),
       'packages/app/test/fixtures/pkg/x.test.js': NODE_TEST,
@@ -89,19 +102,34 @@ describe('the inferred cctrial target', () => {
       'libs/util/package.json': json({ name: '@acme/util' }),
       'libs/util/src/nested/project.json': json({ name: 'nested' }),
       'libs/util/src/nested/n.test.js': NODE_TEST,
+      'other/loose/package.json': json({ name: 'loose' }),
+      'other/loose/a.test.js': NODE_TEST,
     });
-    assert.deepEqual(targetsByRoot(await infer(root, ['packages/app/test/fixtures/pkg/x.test.js', 'libs/util/src/nested/n.test.js'])), {
-      'packages/app': ['cctrial'],
-      'libs/util/src/nested': ['cctrial'],
-    });
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': ['cctrial'], 'libs/util/src/nested': ['cctrial'] });
   });
 
-  test('a file that starts loading node:test is seen on the next graph computation', async () => {
-    const root = writeFolder({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': JEST_TEST });
-    assert.deepEqual(targetsByRoot(await infer(root, ['packages/app/a.test.js'])), {});
-    const file = path.join(root, 'packages/app/a.test.js');
-    writeFileSync(file, NODE_TEST);
-    utimesSync(file, new Date(), new Date(Date.now() + 5_000)); // a different mtime, whatever the clock's resolution
-    assert.deepEqual(targetsByRoot(await infer(root, ['packages/app/a.test.js'])), { 'packages/app': ['cctrial'] });
+  test('a project whose first test file appears is seen on the next graph computation', async () => {
+    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/index.js': 'export {};\n' });
+    assert.deepEqual(targetsByRoot(await infer(root)), {});
+    writeFileSync(path.join(root, 'packages/app/index.test.js'), NODE_TEST);
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': ['cctrial'] });
+  });
+
+  test('a cctrial configuration that cannot be read gives no targets and a warning, and never breaks the project graph', async () => {
+    const root = workspace({
+      'cctrial.config.json': json({ nodeArg: ['--no-warnings'] }),
+      'packages/app/package.json': json({ name: 'app' }),
+      'packages/app/a.test.js': NODE_TEST,
+    });
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      assert.deepEqual(targetsByRoot(await infer(root)), {});
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /@cctrial\/nx: no cctrial targets were inferred, because .*nodeArg/);
   });
 });
