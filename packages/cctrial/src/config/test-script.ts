@@ -56,11 +56,12 @@ const FLAGS_WITH_VALUE = new Set([
 ]);
 
 /**
- * Flags that only shape what node:test prints or how many files run at once; cctrial has its own
- * reporter and pool. `--test-shard` splits a CI run across machines, and watching is cctrial's job.
+ * Flags that only shape what node:test prints or how many files run at once, and how; cctrial has its
+ * own reporter and pool, and gives every file its own process (so `--test-isolation` has nothing to
+ * change). `--test-shard` splits a CI run across machines, and watching is cctrial's job.
  */
 const OUTPUT_ONLY_FLAGS = new Set([
-  '--test', '--test-reporter', '--test-reporter-destination', '--test-concurrency', '--experimental-test-coverage', '--test-coverage',
+  '--test', '--test-isolation', '--experimental-test-isolation', '--test-reporter', '--test-reporter-destination', '--test-concurrency', '--experimental-test-coverage', '--test-coverage',
   '--test-coverage-include', '--test-coverage-exclude', '--test-coverage-lines', '--test-coverage-branches', '--test-coverage-functions',
   '--test-coverage-include-all', '--test-shard', '--watch', '--watch-path', '--watch-preserve-output', '--test-rerun-failures',
 ]);

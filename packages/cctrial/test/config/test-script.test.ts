@@ -8,13 +8,13 @@ const read = (test: string, others: Scripts = {}) => readTestScript({ test, ...o
 describe('readTestScript', () => {
   it('takes node flags, test flags and globs, and drops the flags that only shape output', () => {
     const reading = read(
-      "node --no-warnings --import=./test/snapshots.mjs --experimental-test-module-mocks --test --test-reporter=lcov --test-reporter-destination=./coverage.lcov --test-concurrency 4 --experimental-test-coverage --test-timeout 5000 'packages/**/*.spec.mjs' ./src/*.test.js",
+      "node --no-warnings --import=./test/snapshots.mjs --experimental-test-module-mocks --test --test-reporter=lcov --test-reporter-destination=./coverage.lcov --test-concurrency 4 --experimental-test-coverage --test-isolation=none --test-timeout 5000 'packages/**/*.spec.mjs' ./src/*.test.js",
     );
     assert.equal(reading.kind, 'node-test');
     if (reading.kind !== 'node-test') return;
     assert.equal(reading.launcher, 'node');
     assert.deepEqual(reading.nodeArgs, ['--no-warnings', '--import=./test/snapshots.mjs', '--experimental-test-module-mocks', '--test-timeout=5000']);
-    assert.deepEqual(reading.droppedArgs, ['--test-reporter=lcov', '--test-reporter-destination=./coverage.lcov', '--test-concurrency=4', '--experimental-test-coverage']);
+    assert.deepEqual(reading.droppedArgs, ['--test-reporter=lcov', '--test-reporter-destination=./coverage.lcov', '--test-concurrency=4', '--experimental-test-coverage', '--test-isolation=none']);
     assert.deepEqual(reading.globs, [
       { pattern: 'packages/**/*.spec.mjs', shell: false },
       { pattern: './src/*.test.js', shell: true },
