@@ -10,12 +10,26 @@ import type { TestResult } from './results/types.js';
 import { GlobalSetups } from './runner/global-setup.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
-import type { ProjectSettings } from './config/settings.js';
+import type { CliSettings, ProjectSettings } from './config/settings.js';
+import { ConfigError } from './errors.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { isInside } from './workspace/paths.js';
+import type { CodeKnowledge } from './watch/relevance.js';
 import { customConditions, watchRoots } from './workspace/links.js';
 import { loadWorkspaceModel, type WorkspaceModel } from './workspace/model.js';
 import type { Project } from './workspace/projects.js';
 import type { WorkspaceRoot } from './workspace/root.js';
 import { filterByPaths, selectProjects, type Selection } from './workspace/select.js';
+
+function cliSettings(options: Options): CliSettings {
+  return {
+    nodeArgs: options.nodeArgs,
+    excludeProjects: options.excludeProjects,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.importModule ? { importModule: options.importModule } : {}),
+  };
+}
 
 export interface RunOutcome {
   report: RunReport;
@@ -23,12 +37,9 @@ export interface RunOutcome {
 }
 
 export class Engine {
-  readonly workspace: WorkspaceRoot;
-  readonly projects: Project[];
-  readonly selection: Selection;
-  /** What each project runs, by project root. */
-  readonly settings: Map<string, ProjectSettings>;
-  private testFiles: TestFile[];
+  private model: WorkspaceModel;
+  private selected: Selection;
+  private testFiles: TestFile[] = [];
   private readonly leftOutWithTests = new Set<string>();
   private readonly runner: TestRunner;
   private readonly globalSetups: GlobalSetups;
@@ -36,13 +47,7 @@ export class Engine {
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
-    const cli = {
-      nodeArgs: options.nodeArgs,
-      excludeProjects: options.excludeProjects,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.importModule ? { importModule: options.importModule } : {}),
-    };
-    return new Engine(options, emit, await loadWorkspaceModel(options.cwd, cli));
+    return new Engine(options, emit, await loadWorkspaceModel(options.cwd, cliSettings(options)));
   }
 
   private constructor(
@@ -50,22 +55,73 @@ export class Engine {
     private readonly emit: EventSink,
     model: WorkspaceModel,
   ) {
-    const workspace = model.workspace;
-    this.workspace = workspace;
-    this.projects = model.projects;
-    this.settings = model.settings;
-    this.selection = selectProjects(this.projects, options.targets, options.cwd, workspace.root);
-    this.testFiles = this.discover();
+    this.model = model;
+    this.selected = selectProjects(model.projects, options.targets, options.cwd, model.workspace.root);
+    this.discover();
     const setups = this.selection.projects.flatMap((project) => this.settings.get(project.root)?.globalSetup ?? []);
     this.globalSetups = new GlobalSetups([...new Set(setups)]);
     this.runner = new TestRunner({
-      root: workspace.root,
+      root: model.workspace.root,
       jobs: options.jobs,
       settingsOf: (file) => this.settingsOf({ root: file.projectRoot })!,
-      conditions: customConditions(workspace.root),
+      conditions: customConditions(model.workspace.root),
       updateSnapshots: options.updateSnapshots,
       ...(options.grep ? { grep: options.grep } : {}),
     });
+  }
+
+  get workspace(): WorkspaceRoot {
+    return this.model.workspace;
+  }
+
+  get projects(): Project[] {
+    return this.model.projects;
+  }
+
+  get selection(): Selection {
+    return this.selected;
+  }
+
+  /** What each project runs, by project root. */
+  get settings(): Map<string, ProjectSettings> {
+    return this.model.settings;
+  }
+
+  /** The `ignore` globs of the configuration and the command line, relative to the root. */
+  get ignoreGlobs(): string[] {
+    return [...this.model.config.ignore, ...this.options.ignore];
+  }
+
+  /**
+   * Reads the workspace again after a manifest changed: a package added, renamed or removed, a
+   * test script edited. When the new state cannot be read, the old one stays and the error is told.
+   */
+  async reload(): Promise<void> {
+    try {
+      const model = await loadWorkspaceModel(this.options.cwd, cliSettings(this.options));
+      this.selected = selectProjects(model.projects, this.options.targets, this.options.cwd, model.workspace.root);
+      this.model = model;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.emit({ type: 'warning', message: `${error.message} Until then, cctrial goes on with the workspace as it was.` });
+      return;
+    }
+    this.runner.discardPrepared();
+    this.discover();
+  }
+
+  /** What the test files and their recorded module graphs say is code, for judging a change (watch/relevance.ts). */
+  codeKnowledge(): CodeKnowledge {
+    const testFiles = new Set(this.testFiles.map((file) => file.absolute));
+    return {
+      // A deleted folder is known by the test files that were in it.
+      isTestFile: (file) => testFiles.has(file) || this.testFiles.some((test) => isInside(file, test.absolute)),
+      isImported: () => true, // PLACEHOLDER until the module graph is wired
+      holdsCode: (folder) => this.testFiles.some((file) => path.dirname(file.absolute) === folder),
+      wouldBeTestFile: (file) => updateTestFiles([], this.selection.projects, this.projects, this.workspace.root, [file], [], this.settingsOf).length > 0,
+      holdsProject: (folder) =>
+        this.projects.some((project) => isInside(folder, project.root)) || ['package.json', 'project.json'].some((manifest) => existsSync(path.join(folder, manifest))),
+    };
   }
 
   /** Runs the projects' global setup modules, once, before the first run. */
@@ -92,6 +148,7 @@ export class Engine {
 
   discover(): TestFile[] {
     const leftOut = (project: Project) => this.leftOutWithTests.add(project.root);
+    this.leftOutWithTests.clear();
     this.testFiles = filterByPaths(discoverTestFiles(this.selection.projects, this.workspace.root, this.projects, this.settingsOf, leftOut), this.selection.pathFilters);
     return this.testFiles;
   }
@@ -103,14 +160,12 @@ export class Engine {
   }
 
   /**
-   * The folders whose changes can change the selected tests' results. The root project is watched
-   * whole only when it has test files of its own: otherwise its packages are watched one by one.
+   * The folders whose changes can change the selected tests' results. With the root project
+   * selected, that is the whole workspace, so that a package added while watching is seen; what
+   * is watched is then judged file by file (watch/relevance.ts).
    */
   watchRoots(): string[] {
-    const root = this.workspace.root;
-    const rootHasTests = this.testFiles.some((file) => file.projectRoot === root);
-    const watched = this.selection.projects.filter((project) => project.root !== root || rootHasTests || this.projects.length === 1);
-    return watchRoots(watched, this.projects, root, this.options.watch);
+    return watchRoots(this.selection.projects, this.projects, this.workspace.root, this.options.watch);
   }
 
   /** Boots the children of the next suite run while waiting for a change. */
@@ -156,6 +211,7 @@ export class Engine {
       onFileDone: (run) => {
         if (streamResults && !run.aborted) this.emitResults(run.results);
       },
+      onNotice: (message) => this.emit({ type: 'warning', message }),
     };
   }
 

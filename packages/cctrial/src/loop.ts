@@ -23,6 +23,13 @@ export type LoopState =
 export interface Loop {
   state: LoopState;
   mode: { once: boolean; forever: boolean };
+  /** Results of the last complete suite run: they say which tests have subtests, and how many tests to expect. */
+  known: TestResult[];
+  expectedTests: number | null;
+  /** Runs in a row that a change made during the previous run started, with the files that changed: the tests' own writes, if they go on. */
+  followedWrites: { runs: number; files: string[] };
+  /** Files the tests themselves keep changing: their changes during a run are not followed. */
+  writtenByTests: string[];
   /** Tests that failed in the last suite run and have not passed a recheck since. */
   failing: TestResult[];
   groups: FailureGroup[];
@@ -33,10 +40,24 @@ export interface Loop {
   green: boolean;
 }
 
+/** What the watcher saw, after the ignore rules: only changes that can change a verdict come here. */
+export interface ChangeFacts {
+  /** Workspace-relative files. */
+  files: string[];
+  created: string[];
+  deleted: string[];
+  /** Every file was last written before the running run started, so the run already reads it. */
+  predatesRun: boolean;
+  workspaceChanged: boolean;
+  configChanged: boolean;
+}
+
 export type LoopEvent =
   | { type: 'start' }
   | { type: 'run-finished'; phase: LoopPhase; results: TestResult[]; groups: FailureGroup[]; aborted: boolean }
-  | { type: 'change' }
+  /** The run could not start or crashed inside cctrial: reported, and the loop waits for a change. */
+  | { type: 'run-failed'; phase: LoopPhase }
+  | ({ type: 'change' } & Partial<ChangeFacts>)
   | { type: 'rerun' }
   | { type: 'run-all' }
   | { type: 'skip-group' }
@@ -53,6 +74,12 @@ export type LoopCommand =
   | { type: 'run-fix'; target: TestResult }
   | { type: 'run-recheck'; targets: TestResult[] }
   | { type: 'cancel-run' }
+  /** Read the projects, their links and the watch set again; rediscover the test files. */
+  | { type: 'reload-workspace' }
+  | { type: 'update-files'; created: string[]; deleted: string[] }
+  /** Forget the booted children: they were started for files or a configuration that changed. */
+  | { type: 'discard-prepared' }
+  | { type: 'warn'; message: string }
   | { type: 'wait' }
   | { type: 'notify'; notification: Notification }
   | { type: 'exit'; code: number };
@@ -62,8 +89,36 @@ export interface Step {
   commands: LoopCommand[];
 }
 
+/** After this many runs in a row started by changes made during the run before, those changes are the tests' own. */
+export const MAX_FOLLOWED_WRITES = 4;
+const NO_WRITES: Loop['followedWrites'] = { runs: 0, files: [] };
+
 export function createLoop(mode: { once: boolean; forever: boolean }): Loop {
-  return { state: { name: 'starting' }, mode, failing: [], groups: [], groupIndex: 0, green: false };
+  return {
+    state: { name: 'starting' },
+    mode,
+    known: [],
+    expectedTests: null,
+    followedWrites: NO_WRITES,
+    writtenByTests: [],
+    failing: [],
+    groups: [],
+    groupIndex: 0,
+    green: false,
+  };
+}
+
+/** Whether a lone save should start a run at once: fix runs are cheap to restart, anything else waits for a burst to settle. */
+export function isEager(loop: Loop): boolean {
+  const { state } = loop;
+  return state.name === 'waiting-for-fix' || (state.name === 'running' && state.phase === 'fix');
+}
+
+/** What to boot while waiting: the processes of the run that the next change will start. */
+export function nextRunToPrepare(loop: Loop): { suite: true } | { tests: TestResult[] } | undefined {
+  if (loop.state.name === 'waiting-for-fix' && loop.target) return { tests: [loop.target] };
+  if (loop.state.name === 'idle') return { suite: true };
+  return undefined;
 }
 
 export function step(loop: Loop, event: LoopEvent): Step {
@@ -75,35 +130,72 @@ export function step(loop: Loop, event: LoopEvent): Step {
     case 'quit':
       return exit(loop, loop.green ? 0 : 1, state.name === 'running' ? [{ type: 'cancel-run' }] : []);
     case 'change':
-      return onChange(loop);
+      return onChange(loop, event);
     case 'rerun':
       if (state.name === 'running') return { loop, commands: [] };
-      return loop.target && state.name === 'waiting-for-fix' ? runFix(loop, loop.target) : runSuite(loop);
+      return attended(loop.target && state.name === 'waiting-for-fix' ? runFix(loop, loop.target) : runSuite(loop));
     case 'run-all':
-      return runSuite(loop, state.name === 'running' ? [{ type: 'cancel-run' }] : []);
+      return attended(runSuite(loop, state.name === 'running' ? [{ type: 'cancel-run' }] : []));
     case 'skip-group':
-      return skipGroup(loop);
+      return attended(skipGroup(loop));
     case 'run-finished':
       if (state.name !== 'running' || state.phase !== event.phase) return { loop, commands: [] };
       if (event.aborted) return { loop, commands: [] }; // The command that cancelled it already chose what runs next.
-      return onRunFinished(loop, event, state.changedDuringRun);
+      // A run that nothing changed during ends any chain of runs started by the tests' own writes.
+      return onRunFinished(state.changedDuringRun ? loop : { ...loop, followedWrites: NO_WRITES }, event, state.changedDuringRun);
+    case 'run-failed':
+      if (state.name !== 'running' || state.phase !== event.phase) return { loop, commands: [] };
+      if (loop.mode.once) return exit(loop, 1);
+      return { loop: { ...loop, state: { name: loop.target && event.phase === 'fix' ? 'waiting-for-fix' : 'idle' } }, commands: [{ type: 'wait' }] };
   }
 }
 
-function onChange(loop: Loop): Step {
+function onChange(loop: Loop, change: Partial<ChangeFacts>): Step {
   const { state } = loop;
-  switch (state.name) {
-    case 'running':
-      // A fix run is short: restart it on the new code. A longer run finishes, then the next step runs at once.
-      if (state.phase === 'fix' && loop.target) return runFix(loop, loop.target, [{ type: 'cancel-run' }]);
-      return { loop: { ...loop, state: { ...state, changedDuringRun: true } }, commands: [] };
-    case 'waiting-for-fix':
-      return loop.target ? runFix(loop, loop.target) : runSuite(loop);
-    case 'idle':
-      return runSuite(loop);
-    default:
-      return { loop, commands: [] };
+  const files = change.files ?? [];
+  const created = change.created ?? [];
+  const deleted = change.deleted ?? [];
+  // What the workspace learns comes first, whatever runs next.
+  const updates: LoopCommand[] = [];
+  if (change.workspaceChanged) updates.push({ type: 'reload-workspace' });
+  else if (created.length > 0 || deleted.length > 0) updates.push({ type: 'update-files', created, deleted });
+  if (change.workspaceChanged || change.configChanged || created.length > 0 || deleted.length > 0) updates.push({ type: 'discard-prepared' });
+  const withUpdates = (next: Step): Step => ({ ...next, commands: [...updates, ...next.commands] });
+
+  // No run without a file in it: a change of nothing that counts only updates what the workspace knows.
+  if (files.length === 0) return withUpdates({ loop, commands: [] });
+  if (state.name !== 'running') {
+    // A change while no run is going is the user's: whatever the tests wrote before is followed again.
+    const next: Loop = { ...loop, followedWrites: NO_WRITES, writtenByTests: [] };
+    if (state.name === 'waiting-for-fix') return withUpdates(next.target ? runFix(next, next.target) : runSuite(next));
+    if (state.name === 'idle') return withUpdates(runSuite(next));
+    return withUpdates({ loop: next, commands: [] });
   }
+  // The run already reads what was written before it started.
+  if (change.predatesRun) return withUpdates({ loop, commands: [] });
+  const followed = files.filter((file) => !loop.writtenByTests.includes(file));
+  if (followed.length === 0) return withUpdates({ loop, commands: [] });
+  const suspects = [...new Set([...loop.followedWrites.files, ...followed])].sort();
+  // A second change during the same suite or recheck run starts no second run.
+  const startsAnotherRun = state.phase === 'fix' || !state.changedDuringRun;
+  if (startsAnotherRun && loop.followedWrites.runs >= MAX_FOLLOWED_WRITES) {
+    // Changes made during each of the last runs started the next one: the tests are writing these files.
+    const warning =
+      `cctrial's own runs keep changing ${suspects.join(', ')}: the tests write them, and every write started another run. ` +
+      'Changes to them while a run is going are no longer followed; an edit while cctrial waits still is. ' +
+      'To be rid of them, add them to .gitignore, or pass --ignore with a glob for them.';
+    const next: Loop = { ...loop, writtenByTests: [...new Set([...loop.writtenByTests, ...suspects])], followedWrites: NO_WRITES };
+    return withUpdates({ loop: next, commands: [{ type: 'warn', message: warning }] });
+  }
+  const counted: Loop = { ...loop, followedWrites: { runs: loop.followedWrites.runs + (startsAnotherRun ? 1 : 0), files: suspects } };
+  // A fix run is short: restart it on the new code. A longer run finishes, then the next step runs at once.
+  if (state.phase === 'fix' && counted.target) return withUpdates(runFix(counted, counted.target, [{ type: 'cancel-run' }]));
+  return withUpdates({ loop: { ...counted, state: { ...state, changedDuringRun: true } }, commands: [] });
+}
+
+/** A key press is the user's: it ends any suspicion that the tests' writes drive the loop. */
+function attended(next: Step): Step {
+  return { ...next, loop: { ...next.loop, followedWrites: NO_WRITES } };
 }
 
 function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finished' }>, changedDuringRun: boolean): Step {
@@ -111,6 +203,7 @@ function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finish
   switch (event.phase) {
     case 'suite': {
       const total = event.results.length;
+      loop = { ...loop, known: event.results, expectedTests: total };
       if (failing.length === 0) {
         const next: Loop = { ...loop, failing: [], groups: [], groupIndex: 0, green: true };
         delete next.target;

@@ -28,6 +28,8 @@ export interface Options {
   nodeArgs: string[];
   /** Projects left out with --exclude. */
   excludeProjects: string[];
+  /** Globs of files whose changes never start a run (--ignore), relative to the workspace root. */
+  ignore: string[];
   /** Print what each project runs, and where each setting came from, then exit. */
   printConfig: boolean;
   /** Run node:test with --test-update-snapshots. */
@@ -60,6 +62,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'import', type: 'string', value: 'MODULE', description: 'Preload MODULE in every test process (a loader such as tsx). Default: the test script\'s, else detected.' },
   { name: 'node-arg', type: 'string', value: 'ARG', multiple: true, description: 'Pass ARG to node in every test process (repeatable); so do the words after `--`.' },
   { name: 'exclude', type: 'string', value: 'PROJECT', multiple: true, description: 'Leave PROJECT out (repeatable).' },
+  { name: 'ignore', type: 'string', value: 'GLOB', multiple: true, description: 'Never start a run for changes to files matching GLOB, written as in .gitignore (repeatable).' },
   { name: 'update-snapshots', type: 'boolean', description: 'Run the tests with --test-update-snapshots, rewriting snapshot files.' },
   { name: 'print-config', type: 'boolean', description: 'Print what each selected project runs and where each setting came from, then exit.' },
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
@@ -106,6 +109,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     jobs: integerOption('--jobs', string('jobs'), availableParallelism(), 1),
     nodeArgs: [...((values['node-arg'] as string[] | undefined) ?? []), ...passThrough],
     excludeProjects: (values.exclude as string[] | undefined) ?? [],
+    ignore: (values.ignore as string[] | undefined) ?? [],
     printConfig: flag('print-config'),
     updateSnapshots: flag('update-snapshots'),
     notify: !flag('no-notify'),

@@ -1,17 +1,19 @@
 /**
  * One cctrial session: the watcher, the loop, the engine and the notifier wired together. The loop
- * decides; this module only carries out its commands and feeds back what happened.
+ * decides; this module carries out its commands, in order, and feeds back the facts: what a run
+ * gave, and which changes can change a verdict (watch/ignore.ts, watch/relevance.ts).
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import type { Engine, RunOutcome } from './engine.js';
 import type { EventSink } from './events.js';
-import { createLoop, step, type LoopCommand, type LoopEvent, type LoopPhase } from './loop.js';
+import { createLoop, isEager, nextRunToPrepare, step, type LoopCommand, type LoopEvent, type LoopPhase } from './loop.js';
 import type { Notify } from './notify.js';
 import { toTestRef } from './results/summary.js';
-import type { TestResult } from './results/types.js';
-import { watchFolders, type ChangeBatch, type Watcher } from './watcher.js';
+import { IgnoreRules } from './watch/ignore.js';
+import { relevantChange } from './watch/relevance.js';
+import { watchFolders, type ChangeBatch, type Watcher } from './watch/watcher.js';
 
 const debug = debuglog('cctrial');
 
@@ -22,119 +24,164 @@ export interface SessionControls {
   exited: Promise<number>;
 }
 
+interface CurrentRun {
+  phase: LoopPhase;
+  controller: AbortController;
+  startedAt: number;
+  /** Changes during the run that nothing known made relevant yet: judged again with the module graph the run recorded. */
+  held: ChangeBatch[];
+}
+
 export async function startSession(engine: Engine, emit: EventSink, notify: Notify): Promise<SessionControls> {
   const { once, forever } = engine.options;
   let loop = createLoop({ once, forever });
-  let current: AbortController | undefined;
-  let currentStartedAt = 0;
-  /** Results of the last complete suite run: they say which tests have subtests. */
-  let known: TestResult[] = [];
-  let expectedTests: number | null = null;
+  let current: CurrentRun | undefined;
   let watcher: Watcher | undefined;
+  let watchedRoots: string[] = [];
+  let ignoreRules: IgnoreRules | undefined;
+  // Commands run one after the other, and some (reading the workspace again) take time.
+  let commands = Promise.resolve();
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  const relative = (file: string) => path.relative(engine.workspace.root, file);
 
   const dispatch = (event: LoopEvent) => {
     const next = step(loop, event);
     debug('loop %s: %s -> %s %j', event.type, loop.state.name, next.loop.state.name, next.commands.map((command) => command.type));
     loop = next.loop;
-    for (const command of next.commands) execute(command);
+    commands = commands
+      .then(async () => {
+        for (const command of next.commands) await execute(command);
+      })
+      .catch((error: Error) => emit({ type: 'warning', message: `cctrial could not carry out a step: ${error.message}` }));
   };
 
   const start = (phase: LoopPhase, run: (signal: AbortSignal) => Promise<RunOutcome>) => {
-    const controller = new AbortController();
-    current = controller;
-    currentStartedAt = Date.now();
-    run(controller.signal).then(
+    const run_: CurrentRun = { phase, controller: new AbortController(), startedAt: Date.now(), held: [] };
+    current = run_;
+    run(run_.controller.signal).then(
       ({ report, groups }) => {
-        if (current === controller) current = undefined;
-        if (phase === 'suite' && !report.aborted) {
-          known = report.results;
-          expectedTests = known.length;
-        }
+        if (current === run_) current = undefined;
+        // The run has recorded what its tests import: a change held back during it may turn out to count.
+        if (!report.aborted) for (const batch of run_.held) judge(batch, undefined);
         dispatch({ type: 'run-finished', phase, results: report.results, groups, aborted: report.aborted });
       },
       (error: Error) => {
-        emit({ type: 'warning', message: `the ${phase} run failed: ${error.message}` });
-        dispatch({ type: 'quit' });
+        if (current === run_) current = undefined;
+        emit({ type: 'warning', message: `The ${phase} run failed inside cctrial: ${error.message}. cctrial waits for the next change.` });
+        dispatch({ type: 'run-failed', phase });
       },
     );
   };
 
-  const execute = (command: LoopCommand) => {
+  const execute = async (command: LoopCommand): Promise<void> => {
     switch (command.type) {
       case 'run-suite':
-        return start('suite', (signal) => engine.runSuite('suite', expectedTests, signal));
+        return start('suite', (signal) => engine.runSuite('suite', loop.expectedTests, signal));
       case 'run-fix':
         emit({ type: 'fix', test: toTestRef(command.target.id) });
-        return start('fix', (signal) => engine.runTests('fix', [command.target], known, signal));
+        return start('fix', (signal) => engine.runTests('fix', [command.target], loop.known, signal));
       case 'run-recheck':
-        return start('recheck', (signal) => engine.runTests('recheck', command.targets, known, signal));
+        return start('recheck', (signal) => engine.runTests('recheck', command.targets, loop.known, signal));
       case 'cancel-run':
-        current?.abort();
+        current?.controller.abort();
         current = undefined;
         return;
-      case 'wait':
-        prepareNextRun();
+      case 'reload-workspace':
+        await engine.reload();
+        return watch();
+      case 'update-files':
+        return engine.updateFiles(command.created.map(absolute), command.deleted.map(absolute));
+      case 'discard-prepared':
+        return engine.discardPrepared();
+      case 'warn':
+        return emit({ type: 'warning', message: command.message });
+      case 'wait': {
+        // Boot the processes of the run a change will start: only project code is left to load.
+        const prepare = nextRunToPrepare(loop);
+        if (prepare && 'tests' in prepare) engine.prepareTests(prepare.tests, loop.known);
+        else if (prepare) engine.prepareSuite();
         return emit({ type: 'idle' });
+      }
       case 'notify':
         void notify(command.notification);
         return;
       case 'exit':
-        current?.abort();
+        current?.controller.abort();
         engine.discardPrepared();
-        void (watcher?.close() ?? Promise.resolve()).finally(() => resolveExit(command.code));
-        return;
+        await watcher?.close();
+        return resolveExit(command.code);
     }
   };
+  const absolute = (file: string) => path.resolve(engine.workspace.root, file);
 
-  // While waiting, boot the processes of the run a change will start: only project code is left to load.
-  const prepareNextRun = () => {
-    if (loop.state.name === 'waiting-for-fix' && loop.target) engine.prepareTests([loop.target], known);
-    else if (loop.state.name === 'idle') engine.prepareSuite();
-  };
-
-  const onBatch = (batch: ChangeBatch) => {
-    if (current && seenByRunStartedAt(batch, currentStartedAt)) {
-      debug('watcher batch of %d files predates the running run: already seen', batch.changed.length);
+  /** Sends the part of a batch that can change a verdict to the loop; holds the rest while a suite or recheck runs. */
+  const judge = (batch: ChangeBatch, during: CurrentRun | undefined) => {
+    const change = relevantChange(batch, engine.codeKnowledge());
+    if (during && during.phase !== 'fix') {
+      const counted = new Set(change.files);
+      const rest = { changed: batch.changed.filter((file) => !counted.has(file)), created: batch.created.filter((file) => !counted.has(file)), deleted: batch.deleted.filter((file) => !counted.has(file)) };
+      if (rest.changed.length > 0) during.held.push(rest);
+    }
+    if (change.files.length === 0) {
+      debug('watcher batch of %d files: none can change a verdict', batch.changed.length);
       return;
     }
-    // Booted children know the old file list and configuration; code changes alone do not stale them,
-    // and leave the file list as it is: a save costs no discovery work.
-    const filesCameOrWent = batch.created.length > 0 || batch.deleted.length > 0;
-    if (filesCameOrWent || batch.changed.some(isConfigurationFile)) engine.discardPrepared();
-    if (filesCameOrWent) engine.updateFiles(batch.created, batch.deleted);
-    emit({ type: 'change', files: batch.changed.map((file) => path.relative(engine.workspace.root, file)).sort() });
-    dispatch({ type: 'change' });
+    const predatesRun = during !== undefined && writtenBefore(change.files, change.deleted, during.startedAt);
+    if (!predatesRun) emit({ type: 'change', files: change.files.map(relative) });
+    dispatch({
+      type: 'change',
+      files: change.files.map(relative),
+      created: change.created.map(relative),
+      deleted: change.deleted.map(relative),
+      predatesRun,
+      workspaceChanged: change.workspaceChanged,
+      configChanged: change.configChanged,
+    });
+  };
+
+  // Batches are judged in the order they came: the ignore rules ask git, which takes a moment.
+  let batches = Promise.resolve();
+  const onBatch = (batch: ChangeBatch) => {
+    batches = batches.then(async () => {
+      const kept = new Set(await ignoreRules!.keep(batch.changed));
+      const unignored = { changed: batch.changed.filter((file) => kept.has(file)), created: batch.created.filter((file) => kept.has(file)), deleted: batch.deleted.filter((file) => kept.has(file)) };
+      if (unignored.changed.length < batch.changed.length) debug('watcher batch: %d of %d files ignored', batch.changed.length - unignored.changed.length, batch.changed.length);
+      if (unignored.changed.length > 0) judge(unignored, current);
+    });
+  };
+
+  /** Watches the engine's folders; after the workspace changed, the new set, without missing a change in between. */
+  const watch = async () => {
+    if (once) return;
+    const roots = engine.watchRoots();
+    ignoreRules = await IgnoreRules.create(engine.workspace.root, roots, engine.ignoreGlobs);
+    if (watcher && roots.join('\n') === watchedRoots.join('\n')) return;
+    const previous = watcher;
+    watcher = await watchFolders(roots, onBatch, { eager: () => isEager(loop), onWarning: (message) => emit({ type: 'warning', message }) });
+    watchedRoots = roots;
+    await previous?.close();
   };
 
   // Watch before the first run, so that a save during it is not lost.
-  // Fix runs are cheap to restart, so a lone save starts one at once; anything else waits for a burst to settle.
-  const fixing = () => loop.state.name === 'waiting-for-fix' || (loop.state.name === 'running' && loop.state.phase === 'fix');
-  const onWarning = (message: string) => emit({ type: 'warning', message });
-  if (!once) watcher = await watchFolders(engine.watchRoots(), onBatch, { eager: fixing, onWarning });
+  await watch();
   dispatch({ type: 'start' });
   return { dispatch, exited };
-}
-
-/** Files that loaders and Node read at start-up: a change there stales a booted child. */
-function isConfigurationFile(file: string): boolean {
-  const name = path.basename(file);
-  return name === 'package.json' || /^tsconfig.*\.json$/.test(name) || name === '.env';
 }
 
 /** Coarse file-system clocks can date a write a few milliseconds early. */
 const MTIME_MARGIN_MS = 5;
 
 /**
- * The tail of a burst can arrive after the run it triggered has started. Edits written before the
- * run started are already in what the run reads, so they need no new run; anything else does.
+ * The tail of a burst can arrive after the run it triggered has started. Files last written (or
+ * renamed into place, which sets ctime) before the run started are already in what it reads.
  */
-function seenByRunStartedAt(batch: ChangeBatch, startedAt: number): boolean {
-  if (batch.created.length > 0 || batch.deleted.length > 0) return false;
-  return batch.changed.every((file) => {
+function writtenBefore(files: string[], deleted: string[], startedAt: number): boolean {
+  if (deleted.length > 0) return false;
+  return files.every((file) => {
     try {
-      return statSync(file).mtimeMs < startedAt - MTIME_MARGIN_MS;
+      const stat = statSync(file);
+      return Math.max(stat.mtimeMs, stat.ctimeMs) < startedAt - MTIME_MARGIN_MS;
     } catch {
       return false;
     }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLoop, step, type Loop, type LoopCommand, type LoopEvent, type LoopPhase } from '../src/loop.js';
+import { createLoop, isEager, MAX_FOLLOWED_WRITES, nextRunToPrepare, step, type Loop, type LoopCommand, type LoopEvent, type LoopPhase } from '../src/loop.js';
 import type { FailureGroup } from '../src/results/group.js';
 import type { Outcome, TestResult } from '../src/results/types.js';
 
@@ -44,6 +44,8 @@ const runFix = (target: TestResult): LoopCommand => ({ type: 'run-fix', target }
 const RUN_SUITE: LoopCommand = { type: 'run-suite' };
 const CANCEL: LoopCommand = { type: 'cancel-run' };
 const WAIT: LoopCommand = { type: 'wait' };
+/** A save of a file some test imports. */
+const CHANGE: LoopEvent = { type: 'change', files: ['packages/math/index.js'] };
 
 // A suite of 6 tests: three fail with one error (the largest group), one with another, two pass.
 const a1 = failed('packages/app/a.test.js', 'adds');
@@ -129,13 +131,13 @@ describe('loop: start and the suite', () => {
 
   test('with -f, a change while idle runs the suite', () => {
     const idle = feed(createLoop(MODES.forever), { type: 'start' }, finished('suite', GREEN)).loop;
-    const { loop, commands } = step(idle, { type: 'change' });
+    const { loop, commands } = step(idle, CHANGE);
     assert.deepEqual(commands, [RUN_SUITE]);
     assert.deepEqual(loop.state, { name: 'running', phase: 'suite', changedDuringRun: false });
   });
 
   test('a change before the first run starts is ignored: the first suite run sees it anyway', () => {
-    const { loop, commands } = step(createLoop(MODES.plain), { type: 'change' });
+    const { loop, commands } = step(createLoop(MODES.plain), CHANGE);
     assert.deepEqual(commands, []);
     assert.deepEqual(loop.state, { name: 'starting' });
   });
@@ -184,19 +186,19 @@ describe('loop: fix', () => {
   });
 
   test('a change while waiting for a fix re-runs the fix', () => {
-    const { loop, commands } = step(waitingForFix(), { type: 'change' });
+    const { loop, commands } = step(waitingForFix(), CHANGE);
     assert.deepEqual(commands, [runFix(a1)]);
     assert.deepEqual(loop.state, { name: 'running', phase: 'fix', changedDuringRun: false });
   });
 
   test('a change during a fix run cancels it and runs the fix again on the new code', () => {
-    const { loop, commands } = step(fixing(), { type: 'change' });
+    const { loop, commands } = step(fixing(), CHANGE);
     assert.deepEqual(commands, [CANCEL, runFix(a1)]);
     assert.deepEqual(loop.state, { name: 'running', phase: 'fix', changedDuringRun: false });
   });
 
   test('the cancelled fix run reports back aborted: ignored, the new fix run goes on', () => {
-    const restarted = step(fixing(), { type: 'change' }).loop;
+    const restarted = step(fixing(), CHANGE).loop;
     const { loop, commands } = step(restarted, finished('fix', [], [], true));
     assert.deepEqual(commands, []);
     assert.equal(loop, restarted);
@@ -259,30 +261,30 @@ describe('loop: recheck', () => {
 describe('loop: a change during a long run is never lost', () => {
   test('a change during a suite run does nothing now, and is remembered', () => {
     const running = step(createLoop(MODES.forever), { type: 'start' }).loop;
-    const { loop, commands } = step(running, { type: 'change' });
+    const { loop, commands } = step(running, CHANGE);
     assert.deepEqual(commands, []);
     assert.deepEqual(loop.state, { name: 'running', phase: 'suite', changedDuringRun: true });
   });
 
   test('with -f, a green suite with a change during it runs the suite again at once', () => {
-    const { loop, commands } = feed(createLoop(MODES.forever), { type: 'start' }, { type: 'change' }, finished('suite', GREEN));
+    const { loop, commands } = feed(createLoop(MODES.forever), { type: 'start' }, CHANGE, finished('suite', GREEN));
     assert.deepEqual(commands, [notify('2 tests run', 'everything good!', true), RUN_SUITE]);
     assert.deepEqual(loop.state, { name: 'running', phase: 'suite', changedDuringRun: false });
   });
 
   test('several changes during a suite run still give one next run', () => {
-    const { commands } = feed(createLoop(MODES.forever), { type: 'start' }, { type: 'change' }, { type: 'change' }, { type: 'change' }, finished('suite', GREEN));
+    const { commands } = feed(createLoop(MODES.forever), { type: 'start' }, CHANGE, CHANGE, CHANGE, finished('suite', GREEN));
     assert.deepEqual(commands.filter((command) => command.type === 'run-suite'), [RUN_SUITE]);
   });
 
   test('a failing suite with a change during it goes on to the fix at once', () => {
-    const { commands } = feed(createLoop(MODES.plain), { type: 'start' }, { type: 'change' }, finished('suite', SUITE, GROUPS));
+    const { commands } = feed(createLoop(MODES.plain), { type: 'start' }, CHANGE, finished('suite', SUITE, GROUPS));
     assert.deepEqual(commands, [notify('6 tests run', '4 tests broken!', false), runFix(a1)]);
   });
 
   test('a change during a recheck run does nothing now; the next step follows at once when it finishes', () => {
     const rechecking = step(fixing(), finished('fix', [passedAgain(a1)])).loop;
-    const changed = step(rechecking, { type: 'change' });
+    const changed = step(rechecking, CHANGE);
     assert.deepEqual(changed.commands, []);
     assert.deepEqual(changed.loop.state, { name: 'running', phase: 'recheck', changedDuringRun: true });
     assert.deepEqual(step(changed.loop, finished('recheck', [a1, a2, b1, c1].map(passedAgain))).commands, [
@@ -296,7 +298,7 @@ describe('loop: a change during a long run is never lost', () => {
   });
 
   test('the changed flag does not outlive its run', () => {
-    const { loop } = feed(createLoop(MODES.forever), { type: 'start' }, { type: 'change' }, finished('suite', GREEN), finished('suite', GREEN));
+    const { loop } = feed(createLoop(MODES.forever), { type: 'start' }, CHANGE, finished('suite', GREEN), finished('suite', GREEN));
     assert.deepEqual(loop.state, { name: 'idle' });
   });
 });
@@ -323,7 +325,7 @@ describe('loop: runs that report back late or out of turn', () => {
 
   test('after exiting, every event is ignored', () => {
     const exited = feed(createLoop(MODES.plain), { type: 'start' }, finished('suite', GREEN)).loop;
-    for (const event of [{ type: 'start' }, { type: 'change' }, { type: 'rerun' }, { type: 'run-all' }, { type: 'skip-group' }, { type: 'quit' }, finished('suite', SUITE, GROUPS)] as LoopEvent[]) {
+    for (const event of [{ type: 'start' }, CHANGE, { type: 'rerun' }, { type: 'run-all' }, { type: 'skip-group' }, { type: 'quit' }, finished('suite', SUITE, GROUPS)] as LoopEvent[]) {
       const { loop, commands } = step(exited, event);
       assert.deepEqual(commands, [], event.type);
       assert.equal(loop, exited);
@@ -410,5 +412,136 @@ describe('loop: keys', () => {
   test('quit before any suite finished exits 1: nothing is known to be green', () => {
     const running = step(createLoop(MODES.plain), { type: 'start' }).loop;
     assert.deepEqual(step(running, { type: 'quit' }).commands, [CANCEL, { type: 'exit', code: 1 }]);
+  });
+});
+
+describe('loop: what a change says', () => {
+  const idle = () => feed(createLoop(MODES.forever), { type: 'start' }, finished('suite', GREEN)).loop;
+
+  test('a change of no file that counts never starts a run, in any state', () => {
+    const nothing: LoopEvent = { type: 'change', files: [] };
+    for (const loop of [idle(), waitingForFix(), fixing(), step(createLoop(MODES.forever), { type: 'start' }).loop]) {
+      const next = step(loop, nothing);
+      assert.deepEqual(next.commands, []);
+      assert.deepEqual(next.loop.state, loop.state);
+    }
+  });
+
+  test('a package added, renamed or removed: the workspace is read again before the next run', () => {
+    const change: LoopEvent = { type: 'change', files: ['packages/new/package.json'], created: ['packages/new/package.json'], workspaceChanged: true };
+    assert.deepEqual(step(idle(), change).commands, [{ type: 'reload-workspace' }, { type: 'discard-prepared' }, RUN_SUITE]);
+  });
+
+  test('files that came or went update the file list; a configuration file stales the booted children', () => {
+    const created: LoopEvent = { type: 'change', files: ['packages/app/new.test.js'], created: ['packages/app/new.test.js'], deleted: [] };
+    assert.deepEqual(step(waitingForFix(), created).commands, [
+      { type: 'update-files', created: ['packages/app/new.test.js'], deleted: [] },
+      { type: 'discard-prepared' },
+      runFix(a1),
+    ]);
+    const tsconfig: LoopEvent = { type: 'change', files: ['tsconfig.json'], configChanged: true };
+    assert.deepEqual(step(idle(), tsconfig).commands, [{ type: 'discard-prepared' }, RUN_SUITE]);
+  });
+
+  test('a change written before the running run started starts nothing: the run reads it already', () => {
+    const { loop, commands } = step(fixing(), { ...CHANGE, predatesRun: true });
+    assert.deepEqual(commands, []);
+    assert.deepEqual(loop.state, { name: 'running', phase: 'fix', changedDuringRun: false });
+  });
+
+  test('the last suite run says which tests are known and how many to expect', () => {
+    const start = createLoop(MODES.plain);
+    assert.equal(start.expectedTests, null);
+    const after = feed(start, { type: 'start' }, finished('suite', SUITE, GROUPS)).loop;
+    assert.equal(after.expectedTests, 6);
+    assert.deepEqual(after.known, SUITE);
+    // A fix run's results are no suite: they change neither.
+    assert.deepEqual(step(after, finished('fix', [a1])).loop.known, SUITE);
+  });
+
+  test('fix runs are eager; booting ahead prepares the fix while waiting for it and the suite while idle', () => {
+    assert.equal(isEager(fixing()), true);
+    assert.equal(isEager(waitingForFix()), true);
+    assert.equal(isEager(idle()), false);
+    assert.equal(isEager(step(createLoop(MODES.plain), { type: 'start' }).loop), false);
+    assert.deepEqual(nextRunToPrepare(waitingForFix()), { tests: [a1] });
+    assert.deepEqual(nextRunToPrepare(idle()), { suite: true });
+    assert.equal(nextRunToPrepare(fixing()), undefined);
+  });
+});
+
+describe('loop: the tests writing files never drive it for long', () => {
+  const WRITTEN: LoopEvent = { type: 'change', files: ['packages/app/fixtures/out.json'] };
+  /** With -f, a green suite whose every run changes the same file. */
+  function writingSuite(runs: number): { loop: Loop; commands: LoopCommand[]; suites: number } {
+    let current = step(createLoop(MODES.forever), { type: 'start' });
+    let suites = 1;
+    // The tests write while they run: once the loop is idle, nothing writes any more.
+    for (let run = 0; run < runs && current.loop.state.name === 'running'; run++) {
+      current = feed(current.loop, WRITTEN, finished('suite', GREEN));
+      suites += current.commands.filter((command) => command.type === 'run-suite').length;
+    }
+    return { ...current, suites };
+  }
+
+  test(`after ${MAX_FOLLOWED_WRITES} runs in a row started by changes during the run before, such changes are not followed, and the files are named`, () => {
+    const { loop, suites } = writingSuite(20);
+    assert.equal(suites, MAX_FOLLOWED_WRITES + 1);
+    assert.equal(loop.state.name, 'idle');
+    assert.deepEqual(loop.writtenByTests, ['packages/app/fixtures/out.json']);
+    const warned = feed(writingSuite(MAX_FOLLOWED_WRITES).loop, WRITTEN).commands;
+    assert.equal(warned.length, 1);
+    assert.equal(warned[0]!.type, 'warn');
+    assert.match((warned[0] as { message: string }).message, /packages\/app\/fixtures\/out\.json.*--ignore/s);
+  });
+
+  test('an edit while cctrial waits is followed again, even of such a file', () => {
+    const { loop } = writingSuite(20);
+    const edited = step(loop, WRITTEN);
+    assert.deepEqual(edited.commands, [RUN_SUITE]);
+    assert.deepEqual(edited.loop.writtenByTests, []);
+  });
+
+  test('a fix run restarted by every write stops being restarted, too', () => {
+    let current = { loop: fixing(), commands: [] as LoopCommand[] };
+    let restarts = 0;
+    for (let write = 0; write < 20; write++) {
+      current = step(current.loop, WRITTEN);
+      restarts += current.commands.filter((command) => command.type === 'run-fix').length;
+    }
+    assert.equal(restarts, MAX_FOLLOWED_WRITES);
+  });
+
+  test('a run that nothing changed during, or a key press, ends the chain', () => {
+    const almost = writingSuite(MAX_FOLLOWED_WRITES - 1).loop;
+    assert.equal(almost.followedWrites.runs, MAX_FOLLOWED_WRITES - 1);
+    assert.equal(feed(almost, finished('suite', GREEN)).loop.followedWrites.runs, 0);
+    const running = step(writingSuite(MAX_FOLLOWED_WRITES - 1).loop, WRITTEN).loop;
+    assert.equal(running.followedWrites.runs, MAX_FOLLOWED_WRITES);
+    assert.equal(step(running, { type: 'run-all' }).loop.followedWrites.runs, 0);
+  });
+
+  test('several changes during one suite run count as one run started', () => {
+    const running = step(createLoop(MODES.forever), { type: 'start' }).loop;
+    const { loop } = feed(running, WRITTEN, WRITTEN, WRITTEN, WRITTEN, WRITTEN, WRITTEN);
+    assert.equal(loop.followedWrites.runs, 1);
+  });
+});
+
+describe('loop: a run that cannot start', () => {
+  test('is followed by waiting, never by an exit', () => {
+    const failedFix = step(fixing(), { type: 'run-failed', phase: 'fix' });
+    assert.deepEqual(failedFix.commands, [WAIT]);
+    assert.equal(failedFix.loop.state.name, 'waiting-for-fix');
+    const failedSuite = step(step(createLoop(MODES.forever), { type: 'start' }).loop, { type: 'run-failed', phase: 'suite' });
+    assert.deepEqual(failedSuite.commands, [WAIT]);
+    assert.equal(failedSuite.loop.state.name, 'idle');
+    // The next save runs again.
+    assert.deepEqual(step(failedFix.loop, CHANGE).commands, [runFix(a1)]);
+  });
+
+  test('with --once, exits 1', () => {
+    const running = step(createLoop(MODES.once), { type: 'start' }).loop;
+    assert.deepEqual(step(running, { type: 'run-failed', phase: 'suite' }).commands, [{ type: 'exit', code: 1 }]);
   });
 });

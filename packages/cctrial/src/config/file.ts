@@ -36,15 +36,17 @@ export interface WorkspaceConfig {
   /** By project name. */
   projects: Record<string, ProjectConfig & { source: string }>;
   excludeProjects: string[];
+  /** Globs of files whose changes never start a run, relative to the root, as .gitignore writes them. */
+  ignore: string[];
 }
 
 export const CONFIG_FILES = ['cctrial.config.json', 'cctrial.config.mjs', 'cctrial.config.js'];
 const PROJECT_KEYS = ['include', 'exclude', 'nodeArgs', 'env', 'envFile', 'import', 'timeout', 'runner', 'skip'] as const;
-const ROOT_KEYS = [...PROJECT_KEYS, 'projects', 'excludeProjects'] as const;
+const ROOT_KEYS = [...PROJECT_KEYS, 'projects', 'excludeProjects', 'ignore'] as const;
 
 /** The root's config file, or else its package.json `cctrial` key; empty when there is neither. */
 export async function loadWorkspaceConfig(root: string): Promise<WorkspaceConfig> {
-  const empty: WorkspaceConfig = { defaults: {}, projects: {}, excludeProjects: [] };
+  const empty: WorkspaceConfig = { defaults: {}, projects: {}, excludeProjects: [], ignore: [] };
   const file = CONFIG_FILES.map((name) => path.join(root, name)).find((candidate) => existsSync(candidate));
   if (file) return parseRootConfig(await readConfigFile(file), path.basename(file));
   const fromManifest = manifestKey(root);
@@ -82,11 +84,18 @@ function parseRootConfig(value: unknown, source: string): WorkspaceConfig {
   const defaults = parseProjectConfig(config, source, ROOT_KEYS);
   delete (defaults as Record<string, unknown>).projects;
   delete (defaults as Record<string, unknown>).excludeProjects;
+  delete (defaults as Record<string, unknown>).ignore;
   const projects: WorkspaceConfig['projects'] = {};
   for (const [name, project] of Object.entries(expectObject(config.projects ?? {}, `${source} projects`))) {
     projects[name] = { ...parseProjectConfig(project, `${source} projects["${name}"]`, PROJECT_KEYS), source: `${source} projects["${name}"]` };
   }
-  return { source, defaults, projects, excludeProjects: stringList(config.excludeProjects, `${source} excludeProjects`) ?? [] };
+  return {
+    source,
+    defaults,
+    projects,
+    excludeProjects: stringList(config.excludeProjects, `${source} excludeProjects`) ?? [],
+    ignore: stringList(config.ignore, `${source} ignore`) ?? [],
+  };
 }
 
 function parseProjectConfig(value: unknown, source: string, allowed: readonly string[]): ProjectConfig {

@@ -90,6 +90,6 @@ describe('resolveSettings', () => {
     const root = writeWorkspace({ 'package.json': json({ name: 'root', cctrial: { incldue: ['x'] } }) });
     await assert.rejects(loadWorkspaceConfig(root), (error: unknown) => error instanceof ConfigError && /package\.json "cctrial" has the unknown key "incldue"\. The keys are: include, exclude/.test(error.message));
     const bad = writeWorkspace({ 'package.json': json({ name: 'root' }), 'packages/a/package.json': json({ name: 'a', cctrial: { timeout: '5s' } }) });
-    assert.throws(() => resolveSettings([{ name: 'a', root: path.join(bad, 'packages/a') }], bad, { defaults: {}, projects: {}, excludeProjects: [] }, NO_CLI), /timeout must be a whole number of milliseconds/);
+    assert.throws(() => resolveSettings([{ name: 'a', root: path.join(bad, 'packages/a') }], bad, { defaults: {}, projects: {}, excludeProjects: [], ignore: [] }, NO_CLI), /timeout must be a whole number of milliseconds/);
   });
 });

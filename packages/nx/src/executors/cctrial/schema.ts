@@ -10,6 +10,7 @@ export interface CctrialExecutorOptions {
   json?: boolean;
   notify?: boolean;
   watch?: string[];
+  ignore?: string[];
   verbose?: boolean;
   /** Also run the tests of the projects this one depends on (not a cctrial flag: it adds positional arguments). */
   withDeps?: boolean;
@@ -34,6 +35,7 @@ export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   json: { flag: '--json', kind: 'boolean' },
   notify: { flag: '--no-notify', kind: 'negated' },
   watch: { flag: '--watch', kind: 'list' },
+  ignore: { flag: '--ignore', kind: 'list' },
   verbose: { flag: '--verbose', kind: 'boolean' },
 };
 

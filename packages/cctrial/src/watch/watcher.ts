@@ -1,34 +1,20 @@
 /**
  * A native recursive watcher (@parcel/watcher, as Nx and VS Code use) over the watch roots, chosen by
- * measurement over chokidar (docs/architecture.md). Events are coalesced so that a burst, such as a
- * `git checkout` of 1,000 files, becomes one batch delivered after the burst, never halfway through.
- *
- * @parcel/watcher reports the first change after a pause at once, then batches the rest of a burst
- * until 50 ms of quiet, flushing at least every 500 ms while the burst goes on. So a lone first
- * delivery cannot tell a single save from the start of a burst: only waiting past parcel's 500 ms
- * can. The caller chooses: eager (the fix loop, where a run is cheap to restart) takes a lone save
- * after EAGER_QUIET_MS; otherwise (before a suite run) the batch waits for the burst to settle. While git
- * holds its index lock (checkout, merge, rebase) batches are held back, however long git takes.
+ * measurement over chokidar (docs/architecture.md). Events are coalesced (coalesce.ts) so that a
+ * burst, such as a `git checkout` of 1,000 files, becomes one batch delivered after the burst, never
+ * halfway through.
  */
 import watcher from '@parcel/watcher';
 import { existsSync, readFileSync, statSync, watch as fsWatch } from 'node:fs';
 import path from 'node:path';
 import { debuglog } from 'node:util';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
+import { delayAfterDelivery, IDLE, onDelayOver, type Coalescing } from './coalesce.js';
 
 const debug = debuglog('cctrial');
 
 /** Folders whose changes never affect test results. */
 export const WATCH_IGNORED_FOLDERS = ['node_modules', '.git', '.hg', '.svn', '.nx', '.turbo', 'coverage', '.cache'];
-/** Longer than parcel's own 50 ms of quiet, so that its next delivery of the same burst joins the batch. */
-export const QUIET_MS = 60;
-/** For a lone change while fixing: just enough to take the other events of the same save along. */
-export const EAGER_QUIET_MS = 10;
-/** Longer than parcel's 500 ms between deliveries of a continuing burst. */
-export const SETTLE_MS = 550;
-/** Deliveries this close to 500 ms apart are parcel flushing a burst that has not ended. */
-const BURST_FLUSH_GAP_MS = 450;
-const GIT_LOCK_POLL_MS = 20;
 
 export interface ChangeBatch {
   changed: string[];
@@ -50,21 +36,15 @@ export interface WatchOptions {
 export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch) => void, options: WatchOptions = {}): Promise<Watcher> {
   const pending = new Map<string, 'create' | 'update' | 'delete'>();
   let timer: NodeJS.Timeout | undefined;
-  let lastDeliveryAt = -Infinity;
+  let coalescing: Coalescing = IDLE;
   const gitLocks = [...new Set(roots.map(gitIndexLock).filter((lock): lock is string => lock !== undefined))];
-  let heldByGit = false;
   let warnedOfLimit = false;
   const flush = () => {
     timer = undefined;
-    if (gitLocks.some((lock) => existsSync(lock))) {
-      heldByGit = true;
-      timer = setTimeout(flush, GIT_LOCK_POLL_MS);
-      return;
-    }
-    if (heldByGit) {
-      // git is done: give parcel time to deliver the events of git's last writes.
-      heldByGit = false;
-      timer = setTimeout(flush, QUIET_MS);
+    const next = onDelayOver(coalescing, gitLocks.some((lock) => existsSync(lock)));
+    coalescing = next.state;
+    if (!next.deliver) {
+      timer = setTimeout(flush, next.delayMs);
       return;
     }
     const batch: ChangeBatch = { changed: [], created: [], deleted: [] };
@@ -74,6 +54,7 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
       if (type === 'delete') batch.deleted.push(file);
     }
     pending.clear();
+    if (batch.changed.length === 0) return;
     if (!warnedOfLimit && batch.created.some(cannotBeWatched)) {
       warnedOfLimit = true;
       options.onWarning?.(inotifyLimitMessage('new folders', 'the system refused to watch one more'));
@@ -95,22 +76,17 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
               debug('watcher error in %s: %s', root, error.message);
               return;
             }
-            const startsBatch = pending.size === 0;
+            const before = { ...coalescing, pending: pending.size };
             for (const event of events) {
               // A file created and deleted within one burst is no change at all.
               const previous = pending.get(event.path);
               if (previous === 'create' && event.type === 'delete') pending.delete(event.path);
               else pending.set(event.path, previous === 'create' && event.type === 'update' ? 'create' : event.type);
             }
-            const now = performance.now();
-            const gap = now - lastDeliveryAt;
-            lastDeliveryAt = now;
-            // A delivery after a pause may be the head of a burst, and one ~500 ms after the last is its middle:
-            // wait for the burst to settle, unless a restart is cheap (eager).
-            const afterPause = gap >= BURST_FLUSH_GAP_MS;
-            const eager = afterPause && startsBatch && (options.eager?.() ?? false);
+            const next = delayAfterDelivery(before, performance.now(), options.eager?.() ?? false);
+            coalescing = { ...next.state, pending: pending.size };
             clearTimeout(timer);
-            timer = setTimeout(flush, eager ? EAGER_QUIET_MS : afterPause ? SETTLE_MS : QUIET_MS);
+            timer = setTimeout(flush, next.delayMs);
           },
           // Naming the backend skips parcel's probe for watchman, which leaves a zombie `sh` behind when watchman is absent.
           { ignore, ...(process.platform === 'linux' ? { backend: 'inotify' as const } : {}) },
