@@ -4,6 +4,7 @@
  */
 import type { CctrialEvent, EventSink, Phase } from './events.js';
 import { discoverTestFiles, updateTestFiles, type TestFile } from './discovery.js';
+import { ModuleGraph } from './module-graph.js';
 import { groupFailures, type FailureGroup } from './results/group.js';
 import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
@@ -11,7 +12,6 @@ import { GlobalSetups } from './runner/global-setup.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
 import type { Options } from './options.js';
 import type { CliSettings, ProjectSettings } from './config/settings.js';
-import { ConfigError } from './errors.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isInside } from './workspace/paths.js';
@@ -44,6 +44,8 @@ export class Engine {
   private readonly runner: TestRunner;
   private readonly globalSetups: GlobalSetups;
   private readonly settingsOf = (project: { root: string }) => this.settings.get(project.root);
+  /** What each test file loaded, from every run: the watcher's filter for changes. */
+  readonly moduleGraph = new ModuleGraph();
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
@@ -102,8 +104,9 @@ export class Engine {
       this.selected = selectProjects(model.projects, this.options.targets, this.options.cwd, model.workspace.root);
       this.model = model;
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      this.emit({ type: 'warning', message: `${error.message} Until then, cctrial goes on with the workspace as it was.` });
+      // A manifest half-way through an edit is normal while watching: its tests report it too.
+      const reason = (error as Error).message.replace(/ and run cctrial again\.$/, '.');
+      this.emit({ type: 'warning', message: `The workspace could not be read again: ${reason} Until then, cctrial goes on with its projects as they were.` });
       return;
     }
     this.runner.discardPrepared();
@@ -116,8 +119,18 @@ export class Engine {
     return {
       // A deleted folder is known by the test files that were in it.
       isTestFile: (file) => testFiles.has(file) || this.testFiles.some((test) => isInside(file, test.absolute)),
-      isImported: () => true, // PLACEHOLDER until the module graph is wired
-      holdsCode: (folder) => this.testFiles.some((file) => path.dirname(file.absolute) === folder),
+      isImported: (file) => this.moduleGraph.importsUnder(file),
+      // A new file is code where code already is: in a folder of imports or tests, or in a new folder below
+      // one. Climbing stops at the project folder: its tmp/ or out/ is no code because its index.js is.
+      holdsCode: (folder) => {
+        for (let dir = folder; isInside(this.workspace.root, dir); dir = path.dirname(dir)) {
+          const projectFolder = this.projects.some((project) => project.root === dir);
+          if (dir !== folder && projectFolder) return false;
+          if (this.moduleGraph.holdsImport(dir) || this.testFiles.some((file) => path.dirname(file.absolute) === dir)) return true;
+          if (projectFolder) return false;
+        }
+        return false;
+      },
       wouldBeTestFile: (file) => updateTestFiles([], this.selection.projects, this.projects, this.workspace.root, [file], [], this.settingsOf).length > 0,
       holdsProject: (folder) =>
         this.projects.some((project) => isInside(folder, project.root)) || ['package.json', 'project.json'].some((manifest) => existsSync(path.join(folder, manifest))),
@@ -209,6 +222,8 @@ export class Engine {
         if (!targetNames || targetNames.has(name)) this.emit({ type: 'test:start', project: file.project, file: file.relative, name });
       },
       onFileDone: (run) => {
+        // As each file ends, not with the run: a save while the first suite still runs is judged by what has loaded so far.
+        this.moduleGraph.update(run, this.workspace.root);
         if (streamResults && !run.aborted) this.emitResults(run.results);
       },
       onNotice: (message) => this.emit({ type: 'warning', message }),

@@ -26,7 +26,7 @@ export interface Loop {
   /** Results of the last complete suite run: they say which tests have subtests, and how many tests to expect. */
   known: TestResult[];
   expectedTests: number | null;
-  /** Runs in a row that a change made during the previous run started, with the files that changed: the tests' own writes, if they go on. */
+  /** Runs that changes written during a run started since the user's last edit or key press, with the files: the tests' own writes, if they go on. */
   followedWrites: { runs: number; files: string[] };
   /** Files the tests themselves keep changing: their changes during a run are not followed. */
   writtenByTests: string[];
@@ -48,6 +48,8 @@ export interface ChangeFacts {
   deleted: string[];
   /** Every file was last written before the running run started, so the run already reads it. */
   predatesRun: boolean;
+  /** Every file was written while a run was going (this one, or the one that just ended): perhaps by the tests themselves. */
+  writtenDuringRun: boolean;
   workspaceChanged: boolean;
   configChanged: boolean;
 }
@@ -141,8 +143,7 @@ export function step(loop: Loop, event: LoopEvent): Step {
     case 'run-finished':
       if (state.name !== 'running' || state.phase !== event.phase) return { loop, commands: [] };
       if (event.aborted) return { loop, commands: [] }; // The command that cancelled it already chose what runs next.
-      // A run that nothing changed during ends any chain of runs started by the tests' own writes.
-      return onRunFinished(state.changedDuringRun ? loop : { ...loop, followedWrites: NO_WRITES }, event, state.changedDuringRun);
+      return onRunFinished(loop, event, state.changedDuringRun);
     case 'run-failed':
       if (state.name !== 'running' || state.phase !== event.phase) return { loop, commands: [] };
       if (loop.mode.once) return exit(loop, 1);
@@ -164,33 +165,48 @@ function onChange(loop: Loop, change: Partial<ChangeFacts>): Step {
 
   // No run without a file in it: a change of nothing that counts only updates what the workspace knows.
   if (files.length === 0) return withUpdates({ loop, commands: [] });
-  if (state.name !== 'running') {
-    // A change while no run is going is the user's: whatever the tests wrote before is followed again.
+  const running = state.name === 'running';
+  if (!change.writtenDuringRun) {
+    // Written while no run was going: the user's edit. Whatever the tests wrote before is followed again.
     const next: Loop = { ...loop, followedWrites: NO_WRITES, writtenByTests: [] };
-    if (state.name === 'waiting-for-fix') return withUpdates(next.target ? runFix(next, next.target) : runSuite(next));
-    if (state.name === 'idle') return withUpdates(runSuite(next));
-    return withUpdates({ loop: next, commands: [] });
+    if (running && change.predatesRun) return withUpdates({ loop: next, commands: [] });
+    return withUpdates(runAfterChange(next));
   }
-  // The run already reads what was written before it started.
-  if (change.predatesRun) return withUpdates({ loop, commands: [] });
+  // Written while a run went on: by the user or by the tests. The run that is going already reads what predates it.
+  if (running && change.predatesRun) return withUpdates({ loop, commands: [] });
   const followed = files.filter((file) => !loop.writtenByTests.includes(file));
   if (followed.length === 0) return withUpdates({ loop, commands: [] });
   const suspects = [...new Set([...loop.followedWrites.files, ...followed])].sort();
   // A second change during the same suite or recheck run starts no second run.
-  const startsAnotherRun = state.phase === 'fix' || !state.changedDuringRun;
+  const startsAnotherRun = !running || state.phase === 'fix' || !state.changedDuringRun;
   if (startsAnotherRun && loop.followedWrites.runs >= MAX_FOLLOWED_WRITES) {
-    // Changes made during each of the last runs started the next one: the tests are writing these files.
+    // Changes written during each of the last runs started the next one: the tests are writing these files.
     const warning =
       `cctrial's own runs keep changing ${suspects.join(', ')}: the tests write them, and every write started another run. ` +
-      'Changes to them while a run is going are no longer followed; an edit while cctrial waits still is. ' +
+      'Changes to them made while a run is going are no longer followed; an edit while cctrial waits still is. ' +
       'To be rid of them, add them to .gitignore, or pass --ignore with a glob for them.';
     const next: Loop = { ...loop, writtenByTests: [...new Set([...loop.writtenByTests, ...suspects])], followedWrites: NO_WRITES };
     return withUpdates({ loop: next, commands: [{ type: 'warn', message: warning }] });
   }
   const counted: Loop = { ...loop, followedWrites: { runs: loop.followedWrites.runs + (startsAnotherRun ? 1 : 0), files: suspects } };
-  // A fix run is short: restart it on the new code. A longer run finishes, then the next step runs at once.
-  if (state.phase === 'fix' && counted.target) return withUpdates(runFix(counted, counted.target, [{ type: 'cancel-run' }]));
-  return withUpdates({ loop: { ...counted, state: { ...state, changedDuringRun: true } }, commands: [] });
+  return withUpdates(runAfterChange(counted));
+}
+
+/** What a change that counts starts, in each state. */
+function runAfterChange(loop: Loop): Step {
+  const { state } = loop;
+  switch (state.name) {
+    case 'running':
+      // A fix run is short: restart it on the new code. A longer run finishes, then the next step runs at once.
+      if (state.phase === 'fix' && loop.target) return runFix(loop, loop.target, [{ type: 'cancel-run' }]);
+      return { loop: { ...loop, state: { ...state, changedDuringRun: true } }, commands: [] };
+    case 'waiting-for-fix':
+      return loop.target ? runFix(loop, loop.target) : runSuite(loop);
+    case 'idle':
+      return runSuite(loop);
+    default:
+      return { loop, commands: [] };
+  }
 }
 
 /** A key press is the user's: it ends any suspicion that the tests' writes drive the loop. */

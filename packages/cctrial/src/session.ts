@@ -36,6 +36,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   const { once, forever } = engine.options;
   let loop = createLoop({ once, forever });
   let current: CurrentRun | undefined;
+  /** When the last run went on: what was written then may be the tests' own writes, reported late. */
+  let lastRun: { startedAt: number; endedAt: number } | undefined;
   let watcher: Watcher | undefined;
   let watchedRoots: string[] = [];
   let ignoreRules: IgnoreRules | undefined;
@@ -49,11 +51,16 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
     const next = step(loop, event);
     debug('loop %s: %s -> %s %j', event.type, loop.state.name, next.loop.state.name, next.commands.map((command) => command.type));
     loop = next.loop;
-    commands = commands
-      .then(async () => {
-        for (const command of next.commands) await execute(command);
-      })
-      .catch((error: Error) => emit({ type: 'warning', message: `cctrial could not carry out a step: ${error.message}` }));
+    commands = commands.then(async () => {
+      for (const command of next.commands) {
+        try {
+          await execute(command);
+        } catch (error) {
+          // One step that fails (the watch set cannot be renewed, say) must not take the next ones with it.
+          emit({ type: 'warning', message: `cctrial could not ${command.type.replace('-', ' ')}: ${(error as Error).message}` });
+        }
+      }
+    });
   };
 
   const start = (phase: LoopPhase, run: (signal: AbortSignal) => Promise<RunOutcome>) => {
@@ -62,12 +69,14 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
     run(run_.controller.signal).then(
       ({ report, groups }) => {
         if (current === run_) current = undefined;
+        lastRun = { startedAt: run_.startedAt, endedAt: Date.now() };
         // The run has recorded what its tests import: a change held back during it may turn out to count.
         if (!report.aborted) for (const batch of run_.held) judge(batch, undefined);
         dispatch({ type: 'run-finished', phase, results: report.results, groups, aborted: report.aborted });
       },
       (error: Error) => {
         if (current === run_) current = undefined;
+        lastRun = { startedAt: run_.startedAt, endedAt: Date.now() };
         emit({ type: 'warning', message: `The ${phase} run failed inside cctrial: ${error.message}. cctrial waits for the next change.` });
         dispatch({ type: 'run-failed', phase });
       },
@@ -127,7 +136,11 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
       debug('watcher batch of %d files: none can change a verdict', batch.changed.length);
       return;
     }
-    const predatesRun = during !== undefined && writtenBefore(change.files, change.deleted, during.startedAt);
+    const written = writeTimes(change.files, change.deleted);
+    const predatesRun = during !== undefined && written !== undefined && written.every((time) => time < during.startedAt - MTIME_MARGIN_MS);
+    const runs = [...(during ? [{ startedAt: during.startedAt, endedAt: Infinity }] : []), ...(lastRun ? [lastRun] : [])];
+    const writtenDuringRun =
+      written !== undefined && written.every((time) => runs.some((run) => time >= run.startedAt - MTIME_MARGIN_MS && time <= run.endedAt + MTIME_MARGIN_MS));
     if (!predatesRun) emit({ type: 'change', files: change.files.map(relative) });
     dispatch({
       type: 'change',
@@ -135,6 +148,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
       created: change.created.map(relative),
       deleted: change.deleted.map(relative),
       predatesRun,
+      writtenDuringRun,
       workspaceChanged: change.workspaceChanged,
       configChanged: change.configChanged,
     });
@@ -154,7 +168,15 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   /** Watches the engine's folders; after the workspace changed, the new set, without missing a change in between. */
   const watch = async () => {
     if (once) return;
-    const roots = engine.watchRoots();
+    let roots: string[];
+    try {
+      roots = engine.watchRoots();
+    } catch (error) {
+      // Only while watching already: the manifest that broke reading the workspace is watched, and its fix brings a new try.
+      if (!watcher) throw error;
+      debug('watch roots unchanged: %s', (error as Error).message);
+      return;
+    }
     ignoreRules = await IgnoreRules.create(engine.workspace.root, roots, engine.ignoreGlobs);
     if (watcher && roots.join('\n') === watchedRoots.join('\n')) return;
     const previous = watcher;
@@ -169,21 +191,24 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   return { dispatch, exited };
 }
 
-/** Coarse file-system clocks can date a write a few milliseconds early. */
+/** Coarse file-system clocks can date a write a few milliseconds early; a test process's last writes come just before its run ends. */
 const MTIME_MARGIN_MS = 5;
 
 /**
- * The tail of a burst can arrive after the run it triggered has started. Files last written (or
- * renamed into place, which sets ctime) before the run started are already in what it reads.
+ * When each file was last written, or renamed into place (which sets ctime): undefined when a file
+ * went, as nothing then says when. The tail of a burst can arrive after the run it triggered has
+ * started; what was written before a run started is already in what it reads.
  */
-function writtenBefore(files: string[], deleted: string[], startedAt: number): boolean {
-  if (deleted.length > 0) return false;
-  return files.every((file) => {
+function writeTimes(files: string[], deleted: string[]): number[] | undefined {
+  if (deleted.length > 0) return undefined;
+  const times: number[] = [];
+  for (const file of files) {
     try {
       const stat = statSync(file);
-      return Math.max(stat.mtimeMs, stat.ctimeMs) < startedAt - MTIME_MARGIN_MS;
+      times.push(Math.max(stat.mtimeMs, stat.ctimeMs));
     } catch {
-      return false;
+      return undefined;
     }
-  });
+  }
+  return times;
 }

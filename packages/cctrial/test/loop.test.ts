@@ -471,7 +471,7 @@ describe('loop: what a change says', () => {
 });
 
 describe('loop: the tests writing files never drive it for long', () => {
-  const WRITTEN: LoopEvent = { type: 'change', files: ['packages/app/fixtures/out.json'] };
+  const WRITTEN: LoopEvent = { type: 'change', files: ['packages/app/fixtures/out.json'], writtenDuringRun: true };
   /** With -f, a green suite whose every run changes the same file. */
   function writingSuite(runs: number): { loop: Loop; commands: LoopCommand[]; suites: number } {
     let current = step(createLoop(MODES.forever), { type: 'start' });
@@ -497,7 +497,7 @@ describe('loop: the tests writing files never drive it for long', () => {
 
   test('an edit while cctrial waits is followed again, even of such a file', () => {
     const { loop } = writingSuite(20);
-    const edited = step(loop, WRITTEN);
+    const edited = step(loop, { ...WRITTEN, writtenDuringRun: false });
     assert.deepEqual(edited.commands, [RUN_SUITE]);
     assert.deepEqual(edited.loop.writtenByTests, []);
   });
@@ -512,13 +512,23 @@ describe('loop: the tests writing files never drive it for long', () => {
     assert.equal(restarts, MAX_FOLLOWED_WRITES);
   });
 
-  test('a run that nothing changed during, or a key press, ends the chain', () => {
+  test("writes that arrive after their run ended count as the run's: a fix run whose writes come in while waiting stops being re-run", () => {
+    let current = feed(fixing(), finished('fix', [a1]));
+    let fixes = 0;
+    for (let write = 0; write < 20 && current.loop.state.name === 'waiting-for-fix'; write++) {
+      current = feed(current.loop, WRITTEN);
+      fixes += current.commands.filter((command) => command.type === 'run-fix').length;
+      if (current.loop.state.name === 'running') current = feed(current.loop, finished('fix', [a1]));
+    }
+    assert.equal(fixes, MAX_FOLLOWED_WRITES);
+    assert.equal(current.loop.state.name, 'waiting-for-fix');
+  });
+
+  test("a user's edit or a key press ends the chain", () => {
     const almost = writingSuite(MAX_FOLLOWED_WRITES - 1).loop;
     assert.equal(almost.followedWrites.runs, MAX_FOLLOWED_WRITES - 1);
-    assert.equal(feed(almost, finished('suite', GREEN)).loop.followedWrites.runs, 0);
-    const running = step(writingSuite(MAX_FOLLOWED_WRITES - 1).loop, WRITTEN).loop;
-    assert.equal(running.followedWrites.runs, MAX_FOLLOWED_WRITES);
-    assert.equal(step(running, { type: 'run-all' }).loop.followedWrites.runs, 0);
+    assert.equal(step(almost, CHANGE).loop.followedWrites.runs, 0);
+    assert.equal(step(almost, { type: 'run-all' }).loop.followedWrites.runs, 0);
   });
 
   test('several changes during one suite run count as one run started', () => {

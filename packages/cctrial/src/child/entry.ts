@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import 'node:test';
 import { applyDefaultTimeout, DEFAULT_TIMEOUT_ENV } from './default-timeout.js';
+import { recordModules, takeModulesFrame } from './modules.js';
 import { HEARTBEAT_MS } from './protocol.js';
 import { writeFrame } from './reporter.js';
 import { serializeError } from './serialize-error.js';
@@ -26,7 +27,15 @@ const require = createRequire(import.meta.url);
 const defaultTimeoutMs = Number(process.env[DEFAULT_TIMEOUT_ENV]);
 delete process.env[DEFAULT_TIMEOUT_ENV];
 if (defaultTimeoutMs > 0) applyDefaultTimeout(defaultTimeoutMs);
+// Before the go message: a warm child pays for the hooks while it waits.
+recordModules();
+const reportModules = (early: boolean) => {
+  const frame = takeModulesFrame(early);
+  if (frame) writeFrame(frame);
+};
 const testFile = process.argv[2] ?? (await waitForGo());
+// A file that declares no tests never starts the reporter, which otherwise writes them before 'end'.
+process.once('exit', () => reportModules(false));
 
 const realExit = process.exit.bind(process);
 process.exit = function exit(code?: number | string | null) {
@@ -34,6 +43,7 @@ process.exit = function exit(code?: number | string | null) {
   // The stack starts at the caller: this wrapper is no part of the test's story.
   const call: { stack?: string } = {};
   Error.captureStackTrace(call, exit);
+  reportModules(true);
   writeFrame({ type: 'exit-called', data: { code: exitCode, stack: `Error: process.exit() called${call.stack?.replace(/^Error\n?/, '\n') ?? ''}` } });
   return realExit(exitCode);
 } as typeof process.exit;
@@ -46,6 +56,7 @@ let loading = true;
 const reportLoadError = (error: unknown) => {
   if (!loading) return;
   loading = false;
+  reportModules(true);
   writeFrame({ type: 'load-error', data: { error: serializeError(error) } });
 };
 // An ES module that fails to load ends the process from inside runMain, before any catch here runs.

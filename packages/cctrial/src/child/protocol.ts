@@ -37,5 +37,11 @@ export type ChildFrame =
   | { type: 'exit-called'; data: { code: number; stack: string } }
   /** The child's event loop still turns (every HEARTBEAT_MS). */
   | { type: 'alive'; data: Record<string, never> }
+  /**
+   * The files the test file loaded (absolute real paths, no node_modules), written once: before 'end',
+   * 'load-error' or 'exit-called', or at exit. `partial` when some of the file's code did not run:
+   * a name pattern chose its tests, it failed to load or exited early, or the list was capped.
+   */
+  | { type: 'modules'; data: { files: string[]; partial?: true } }
   /** node:test finished the file: every result has been written. */
   | { type: 'end'; data: Record<string, never> };

@@ -4,6 +4,7 @@
  */
 import { writeSync } from 'node:fs';
 import { FRAME_FD, type ChildFrame, type TestLocation } from './protocol.js';
+import { takeModulesFrame } from './modules.js';
 import { serializeError } from './serialize-error.js';
 
 interface ReporterEvent {
@@ -70,5 +71,7 @@ export default async function* cctrialReporter(source: AsyncIterable<ReporterEve
     const frame = toFrame(event);
     if (frame) writeFrame(frame);
   }
+  const modules = takeModulesFrame(false);
+  if (modules) writeFrame(modules);
   writeFrame({ type: 'end', data: {} });
 }

@@ -66,6 +66,7 @@ export function collectFileRun(context: FileContext, child: ChildOutcome): FileR
     signal: child.signal,
     durationMs: child.durationMs,
     aborted: child.aborted,
+    ...(child.modules ? { modules: child.modules.files, ...(child.modules.partial ? { modulesPartial: true } : {}) } : {}),
   };
 }
 
@@ -157,11 +158,16 @@ function withThrowSite(error: SerializedError, location: TestLocation, absoluteF
 function toResults(project: string, file: string, reported: Reported[]): TestResult[] {
   const kindByPath = new Map(reported.map((entry) => [entry.path.join('\0'), entry.kind]));
   const seen = new Map<string, number>();
+  // Children so far under each ancestor path; suites count too, whether or not they become results.
+  const siblings = new Map<string, number>();
   const results: TestResult[] = [];
   for (const entry of reported) {
     const key = entry.path.join('\0');
     const occurrence = seen.get(key) ?? 0;
     seen.set(key, occurrence + 1);
+    const parentKey = JSON.stringify(entry.path.slice(0, -1));
+    const index = siblings.get(parentKey) ?? 0;
+    if (entry.path.length > 0) siblings.set(parentKey, index + 1);
     // Suites are containers: they count only when they fail for a reason of their own.
     if (entry.outcome === 'subtests-failed') continue;
     if (entry.kind === 'suite' && (entry.inherited || (entry.outcome !== 'error' && entry.outcome !== 'cancelled'))) continue;
@@ -172,6 +178,7 @@ function toResults(project: string, file: string, reported: Reported[]): TestRes
       outcome: entry.outcome,
       durationMs: entry.durationMs,
     };
+    if (entry.path.length > 0) result.index = index;
     if (entry.location.line !== undefined) result.line = entry.location.line;
     if (entry.location.column !== undefined) result.column = entry.location.column;
     if (entry.failureType) result.failureType = entry.failureType;

@@ -21,10 +21,14 @@ export function normaliseMessage(message: string, root: string): string {
   return text.trim();
 }
 
+/** Node 20 reports a broken package.json as a bare SyntaxError; later versions give it ERR_INVALID_PACKAGE_CONFIG. */
+const BROKEN_PACKAGE_JSON = /^Error parsing \S*package\.json: /;
+
 export function errorSignature(error: SerializedError | undefined, root: string, fallbackSite: string): string {
   if (!error) return `unknown error @ ${fallbackSite}`;
   // A module-loading error of Node's own (ERR_MODULE_NOT_FOUND, ERR_INVALID_PACKAGE_CONFIG...) has no user frame:
   // its code says more about the cause than the location of each test file that hit it.
-  const site = throwSite(error.stack, root) ?? (error.code?.startsWith('ERR_') ? error.code : fallbackSite);
+  const code = error.code ?? (BROKEN_PACKAGE_JSON.test(error.message) ? 'ERR_INVALID_PACKAGE_CONFIG' : undefined);
+  const site = throwSite(error.stack, root) ?? (code?.startsWith('ERR_') ? code : fallbackSite);
   return `${error.type}: ${normaliseMessage(error.message, root)} @ ${site}`;
 }

@@ -33,12 +33,15 @@ export function parseStackFrames(stack: string | undefined): StackFrame[] {
   return frames;
 }
 
+/** cctrial's child harness, built, and as source maps (always on) name it. */
+const HARNESS_FOLDERS = [['cctrial', 'dist', 'src', 'child'], ['cctrial', 'src', 'child']].map((parts) => path.sep + parts.join(path.sep) + path.sep);
+
 /** Node's own frames, dependencies and cctrial's child harness are never where the user's bug is. */
 export function isUserFrame(frame: StackFrame): boolean {
   const { file } = frame;
   if (file.startsWith('node:') || !path.isAbsolute(file)) return false;
   if (file.includes(`${path.sep}node_modules${path.sep}`)) return false;
-  return !file.includes(`${path.sep}cctrial${path.sep}dist${path.sep}src${path.sep}child${path.sep}`);
+  return !HARNESS_FOLDERS.some((folder) => file.includes(folder));
 }
 
 /** The first user frame, as `relative/file.js:line:column`, or undefined when the stack has none. */

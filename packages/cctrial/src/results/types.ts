@@ -34,6 +34,12 @@ export interface TestResult {
   kind: TestKind;
   /** Kind of each element of id.path: needed to build an exact selection. */
   pathKinds: Array<'suite' | 'test'>;
+  /**
+   * 0-based place among the tests and suites reported under the same ancestor names, in the order
+   * node:test reports them (the order they are declared). It finds a test whose name changed between
+   * runs. Absent for the file itself; only comparable between runs with the same selection.
+   */
+  index?: number;
   outcome: Outcome;
   durationMs: number;
   line?: number;
@@ -59,6 +65,10 @@ export interface FileRun {
   aborted: boolean;
   /** Where the time went, for --debug-timing. */
   timing?: { warm: boolean; firstFrameMs?: number };
+  /** Absolute paths of the files the test file loaded, outside node_modules; missing when the child did not say. */
+  modules?: string[];
+  /** Some of the file's code did not run (a name pattern, a load error, process.exit()): `modules` may lack files. */
+  modulesPartial?: boolean;
 }
 
 export const isFailing = (result: TestResult): boolean => FAILING_OUTCOMES.includes(result.outcome);

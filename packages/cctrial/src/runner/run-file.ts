@@ -29,6 +29,8 @@ export interface ChildOutcome {
   /** From the go message to the first frame: loading the test file and its imports. */
   firstFrameMs?: number;
   durationMs: number;
+  /** The files the test file loaded, from its 'modules' frame: kept out of `frames`, it says nothing about tests. */
+  modules?: Extract<ChildFrame, { type: 'modules' }>['data'];
 }
 
 /**
@@ -57,6 +59,7 @@ export function runChild(
   let killedAfterSilenceMs: number | undefined;
   let aborted = false;
   let firstFrameMs: number | undefined;
+  let modules: ChildOutcome['modules'];
   let finished = false;
   /** Tests started and not yet reported. */
   const running = new Set<string>();
@@ -105,6 +108,10 @@ export function runChild(
       if (testsHaveTimeouts && running.size > 0) armWatchdog();
       return;
     }
+    if (frame.type === 'modules') {
+      modules = frame.data;
+      return;
+    }
     if (frame.type === 'test:dequeue') running.add(testKeyOf(frame.data));
     else if (frame.type === 'test:pass' || frame.type === 'test:fail') running.delete(testKeyOf(frame.data));
     else if (frame.type === 'end') finished = true;
@@ -135,6 +142,7 @@ export function runChild(
         durationMs: performance.now() - startedAt,
       };
       if (firstFrameMs !== undefined) outcome.firstFrameMs = firstFrameMs;
+      if (modules) outcome.modules = modules;
       if (killedAfterSilenceMs !== undefined) outcome.killedAfterSilenceMs = killedAfterSilenceMs;
       if (fileTimedOutAfterMs !== undefined) outcome.fileTimedOutAfterMs = fileTimedOutAfterMs;
       resolve(outcome);

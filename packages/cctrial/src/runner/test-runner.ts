@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { ChildFrame } from '../child/protocol.js';
 import { defaultSettings, timeoutSetByProject, type ProjectSettings } from '../config/settings.js';
 import { collectFileRun } from '../results/collect.js';
-import { testKey } from '../results/identity.js';
+import { findByPosition, formatTestName, positionKey, testKey } from '../results/identity.js';
 import type { FileRun, TestResult } from '../results/types.js';
 import type { TestFile } from '../discovery.js';
 import { hasNativeTypeStripping, launchSpec, type LaunchContext, type LaunchSpec } from './launch-spec.js';
@@ -39,6 +39,8 @@ const SILENCE_LIMIT_WITHOUT_TIMEOUT_MS = 10 * 60_000;
 export interface RunProgress {
   onTestStart?(file: TestFile, name: string): void;
   onFileDone?(run: FileRun): void;
+  /** Something to tell the user once, such as a test found by its position because its name keeps changing. */
+  onNotice?(message: string): void;
 }
 
 export interface RunReport {
@@ -61,6 +63,8 @@ export class TestRunner {
   private readonly warm = new WarmPool();
   private readonly launch: LaunchContext;
   private readonly settingsOf: (file: TestFile) => ProjectSettings;
+  /** Positions (positionKey) of targets whose names changed since they ran: they run with their whole file. */
+  private readonly unstableNames = new Set<string>();
 
   constructor(private readonly config: RunnerConfig) {
     this.launch = {
@@ -91,7 +95,7 @@ export class TestRunner {
    * run the whole file, filtered down to them.
    */
   runTests(targets: TestResult[], files: TestFile[], known: TestResult[], progress: RunProgress = {}, signal?: AbortSignal): Promise<RunReport> {
-    return this.run(this.planTests(targets, files, known), progress, signal, targets);
+    return this.run(this.planTests(targets, files, known), progress, signal, { targets, known });
   }
 
   /** Boots the children that runFiles(files) will start with. */
@@ -110,10 +114,14 @@ export class TestRunner {
   }
 
   private planFiles(files: TestFile[]): FileJob[] {
+    return files.map((file) => ({ file, selection: this.fileSelection(file) }));
+  }
+
+  /** What a suite run selects in this file: the positions of its results hold in runs with the same selection. */
+  private fileSelection(file: TestFile): string[] {
     const grep = this.config.grep;
-    const selection = grep ? grepArgs(grep) : [];
     // A file whose own path matches --grep runs whole.
-    return files.map((file) => ({ file, selection: grep && file.relative.includes(grep) ? [] : selection }));
+    return grep && !file.relative.includes(grep) ? grepArgs(grep) : [];
   }
 
   private planTests(targets: TestResult[], files: TestFile[], known: TestResult[]): FileJob[] {
@@ -128,7 +136,10 @@ export class TestRunner {
       const file = files.find((candidate) => candidate.relative === relative);
       if (!file) continue; // Deleted since: the loop sees the change and rediscovers.
       const only = fileTargets.length === 1 ? fileTargets[0]! : undefined;
-      const selection = only ? selectionArgs(only, this.nodeVersion, hasSubtests(only, known)) : [];
+      // A name that changes from run to run cannot be selected: its test is found by position in the whole file.
+      let selection: string[] = [];
+      if (only && this.unstableNames.has(positionKey(only) ?? '')) selection = this.fileSelection(file);
+      else if (only) selection = selectionArgs(only, this.nodeVersion, hasSubtests(only, known));
       jobs.push({ file, selection, targets: fileTargets });
     }
     return jobs;
@@ -143,21 +154,65 @@ export class TestRunner {
     for (const { spec, count } of counts.values()) this.warm.prepare(spec, count);
   }
 
-  private async run(jobs: FileJob[], progress: RunProgress, signal: AbortSignal | undefined, targets?: TestResult[]): Promise<RunReport> {
+  /** `targeted` is given for runTests: the targets, and the results they came from. */
+  private async run(jobs: FileJob[], progress: RunProgress, signal: AbortSignal | undefined, targeted?: { targets: TestResult[]; known: TestResult[] }): Promise<RunReport> {
     const startedAt = performance.now();
-    const fileRuns = await runPool(jobs, this.config.jobs, (job, index) => {
+    const done = await runPool(jobs, this.config.jobs, async (job, index) => {
       // Boot the child of the job that will start when this one ends, while this one runs.
       const upcoming = jobs[index + this.config.jobs];
       if (upcoming && !signal?.aborted) this.warm.add(this.launchSpec(upcoming));
-      return this.runJob(job, progress, signal);
+      if (job.targets && targeted) return this.runTargets(job, job.targets, targeted.known, progress, signal);
+      const run = await this.runJob(job, progress, signal);
+      return { run, results: run.results };
     });
-    const results = fileRuns.flatMap((run) => run.results);
+    const results = done.flatMap((job) => job.results);
+    // One result per target, in order: a target whose file is gone did not run.
+    const byKey = keyed(results);
     return {
-      fileRuns,
-      results: targets ? this.resultsForTargets(targets, results) : results,
+      fileRuns: done.map((job) => job.run),
+      results: targeted ? targeted.targets.map((target) => byKey.get(testKey(target.id)) ?? targetNotRun(target)) : results,
       durationMs: performance.now() - startedAt,
       aborted: signal?.aborted ?? false,
     };
+  }
+
+  /**
+   * Runs a file for its targets, and gives each target's result. A target that reports nothing under
+   * its name may have a name that changes on every run (`test(\`at ${Date.now()}\`)`): it is then found
+   * by its position in a run of the file with the suite's selection, the kind of run its position came from.
+   */
+  private async runTargets(job: FileJob, targets: TestResult[], known: TestResult[], progress: RunProgress, signal?: AbortSignal): Promise<{ run: FileRun; results: TestResult[] }> {
+    let run = await this.runJob(job, progress, signal);
+    let byKey = keyed(run.results);
+    const suiteSelection = this.fileSelection(job.file);
+    let positionsHold = sameArgs(job.selection, suiteSelection);
+    const lost = targets.some((target) => positionKey(target) !== undefined && resultForTarget(target, run.results, byKey).failureType === 'notRun');
+    if (lost && !positionsHold && !run.aborted && !signal?.aborted) {
+      run = await this.runJob({ ...job, selection: suiteSelection }, progress, signal);
+      byKey = keyed(run.results);
+      positionsHold = true;
+    }
+    const results = targets.map((target) => {
+      const byName = resultForTarget(target, run.results, byKey);
+      const position = positionKey(target);
+      if (!position || !positionsHold) return byName;
+      if (byName.failureType !== 'notRun') {
+        this.unstableNames.delete(position); // Its name held still since the run it came from.
+        return byName;
+      }
+      const counterpart = findByPosition(target, run.results, known);
+      if (!counterpart) return byName;
+      if (!this.unstableNames.has(position)) {
+        this.unstableNames.add(position);
+        progress.onNotice?.(
+          `${formatTestName(target.id)} did not run under that name: its name changes from run to run, or it was renamed. ` +
+            `cctrial now finds it by its place in its file (now named ${JSON.stringify(counterpart.id.path.at(-1))}), and re-runs the whole file for it.`,
+        );
+      }
+      // Reported under the target's identity: the loop goes on fixing the test it knows.
+      return { ...counterpart, id: target.id, pathKinds: target.pathKinds };
+    });
+    return { run, results };
   }
 
   private async runJob(job: FileJob, progress: RunProgress, signal?: AbortSignal): Promise<FileRun> {
@@ -186,23 +241,6 @@ export class TestRunner {
     return this.config.silenceLimitMs ?? (this.settingsOf(file).timeoutMs || SILENCE_LIMIT_WITHOUT_TIMEOUT_MS) + WATCHDOG_GRACE_MS;
   }
 
-  private resultsForTargets(targets: TestResult[], results: TestResult[]): TestResult[] {
-    const byKey = new Map(results.map((result) => [testKey(result.id), result]));
-    return targets.map((target) => {
-      const found = byKey.get(testKey(target.id));
-      if (found) return found;
-      // A file that failed as a whole is fixed when it runs without failing as a whole.
-      if (target.kind === 'file' && results.some((result) => result.id.file === target.id.file)) {
-        const { error: _error, failureType: _failureType, ...fixed } = target;
-        return { ...fixed, outcome: 'pass', durationMs: 0 };
-      }
-      // A file-level failure of the target's file explains why the target did not report.
-      const fileFailure = results.find((result) => result.kind === 'file' && result.id.file === target.id.file);
-      if (fileFailure) return { ...fileFailure, id: target.id, kind: target.kind, pathKinds: target.pathKinds };
-      return targetNotRun(target);
-    });
-  }
-
   /**
    * The tests --grep selects. A file-level failure counts only where the file has a selected test,
    * or failed to load (its tests are unknown): a file none of whose tests match cannot block green.
@@ -214,6 +252,24 @@ export class TestRunner {
     return [...selected, ...fileLevel];
   }
 }
+
+/** The result of `target` among its file's results, by name; notRun when it did not report. */
+function resultForTarget(target: TestResult, results: TestResult[], byKey: Map<string, TestResult>): TestResult {
+  const found = byKey.get(testKey(target.id));
+  if (found) return found;
+  // A file that failed as a whole is fixed when it runs without failing as a whole.
+  if (target.kind === 'file' && results.some((result) => result.id.file === target.id.file)) {
+    const { error: _error, failureType: _failureType, ...fixed } = target;
+    return { ...fixed, outcome: 'pass', durationMs: 0 };
+  }
+  // A file-level failure of the target's file explains why the target did not report.
+  const fileFailure = results.find((result) => result.kind === 'file' && result.id.file === target.id.file);
+  if (fileFailure) return { ...fileFailure, id: target.id, kind: target.kind, pathKinds: target.pathKinds };
+  return targetNotRun(target);
+}
+
+const keyed = (results: TestResult[]): Map<string, TestResult> => new Map(results.map((result) => [testKey(result.id), result]));
+const sameArgs = (a: string[], b: string[]): boolean => a.length === b.length && a.every((arg, index) => arg === b[index]);
 
 function hasSubtests(target: TestResult, known: TestResult[]): boolean {
   const prefix = target.id.path;

@@ -32,12 +32,16 @@ export interface Coalescing {
 
 export const IDLE: Coalescing = { pending: 0, lastDeliveryAt: -Infinity, heldByGit: false };
 
-/** After a delivery of events from the watcher: how long to wait before the batch goes out. */
-export function delayAfterDelivery(before: Coalescing, now: number, eager: boolean): { state: Coalescing; delayMs: number } {
+/**
+ * After a delivery of events from the watcher: how long to wait before the batch goes out. A
+ * delivery that deletes a file is never taken eagerly: editors that save safely move the file away
+ * and write it anew, and the new file comes in the watcher's next delivery.
+ */
+export function delayAfterDelivery(before: Coalescing, now: number, eager: boolean, deletes = false): { state: Coalescing; delayMs: number } {
   // A delivery after a pause may be the head of a burst, and one ~500 ms after the last is its middle.
   const afterPause = now - before.lastDeliveryAt >= BURST_FLUSH_GAP_MS;
   const startsBatch = before.pending === 0;
-  const delayMs = afterPause && startsBatch && eager ? EAGER_QUIET_MS : afterPause ? SETTLE_MS : QUIET_MS;
+  const delayMs = afterPause && startsBatch && eager ? (deletes ? QUIET_MS : EAGER_QUIET_MS) : afterPause ? SETTLE_MS : QUIET_MS;
   return { state: { ...before, lastDeliveryAt: now }, delayMs };
 }
 

@@ -83,7 +83,8 @@ export async function watchFolders(roots: string[], onBatch: (batch: ChangeBatch
               if (previous === 'create' && event.type === 'delete') pending.delete(event.path);
               else pending.set(event.path, previous === 'create' && event.type === 'update' ? 'create' : event.type);
             }
-            const next = delayAfterDelivery(before, performance.now(), options.eager?.() ?? false);
+            const deletes = events.some((event) => event.type === 'delete');
+            const next = delayAfterDelivery(before, performance.now(), options.eager?.() ?? false, deletes);
             coalescing = { ...next.state, pending: pending.size };
             clearTimeout(timer);
             timer = setTimeout(flush, next.delayMs);

@@ -111,3 +111,100 @@ describe('the watcher, end to end', () => {
     }
   });
 });
+
+/** The ways editors save a file, each a different sequence of file-system events. */
+const SAVES: Record<string, (file: string, content: string) => void> = {
+  'in place': (file, content) => writeFileSync(file, content),
+  'write and rename (VS Code, atomic writers)': (file, content) => {
+    writeFileSync(`${file}.tmp-${process.pid}`, content);
+    renameSync(`${file}.tmp-${process.pid}`, file);
+  },
+  'safe write with a backup (vim)': (file, content) => {
+    renameSync(file, `${file}~`);
+    writeFileSync(file, content);
+    rmSync(`${file}~`);
+  },
+  'safe write with two renames (JetBrains)': (file, content) => {
+    writeFileSync(`${file}___jb_tmp___`, content);
+    renameSync(file, `${file}___jb_old___`);
+    renameSync(`${file}___jb_tmp___`, file);
+    rmSync(`${file}___jb_old___`);
+  },
+  'sed -i': (file, content) => {
+    execFileSync('sed', ['-i', `s/.*/${content.trim().replace(/[/&]/g, '\\$&')}/`, file]);
+  },
+};
+const SETTLE_AFTER_IDLE_MS = 1_500;
+
+describe('one save, one run, whichever way the editor saves', () => {
+  for (const [phase, failing] of [['while fixing', true], ['while idle', false]] as const) {
+    test(phase, async () => {
+      const root = writeNpmMonorepo({
+        lib: { name: '@fx/lib', files: { 'index.js': 'export const half = (n) => n / 2;\n' } },
+        app: {
+          name: '@fx/app',
+          dependencies: ['@fx/lib'],
+          files: { 'test/half.test.js': TEST_HEADER + `import { half } from '@fx/lib';\ntest('halves', () => assert.equal(half(4), ${failing ? 3 : 2}));\n` },
+        },
+      });
+      const cli = startCli(['-f', ...JOBS], { cwd: root });
+      const file = path.join(root, 'packages/lib/index.js');
+      const runsPerSave: Record<string, string[]> = {};
+      try {
+        await cli.waitFor(is('idle'), { what: 'the first idle' });
+        let version = 0;
+        for (const [style, save] of Object.entries(SAVES)) {
+          const mark = cli.events.length;
+          version += 1;
+          // Still halves (or still fails): the verdict stays, only the code changed.
+          save(file, `export const half = (n) => (n * ${version}) / (2 * ${version});\n`);
+          await cli.waitFor(is('idle'), { from: mark, what: `idle after a save (${style})` });
+          await sleep(SETTLE_AFTER_IDLE_MS);
+          runsPerSave[style] = ofType(cli.events, 'run:start', mark).map((event) => event.phase);
+        }
+      } finally {
+        await cli.stop();
+      }
+      const expected = Object.fromEntries(Object.keys(SAVES).map((style) => [style, [failing ? 'fix' : 'suite']]));
+      assert.deepEqual(runsPerSave, expected);
+    });
+  }
+});
+
+describe('git checkout while fixing', () => {
+  for (const count of [1, 1000]) {
+    test(`a checkout of ${count} file${count > 1 ? 's' : ''} gives one fix run`, async () => {
+      const modules = Object.fromEntries(Array.from({ length: count }, (_, index) => [`parts/part${index}.js`, `export const part = ${index};\n`]));
+      const imports = Object.keys(modules).map((file, index) => `import { part as p${index} } from './${file}';`).join('\n');
+      const root = writeNpmMonorepo({
+        lib: { name: '@fx/lib', files: { ...modules, 'index.js': `${imports}\nexport const parts = [${Object.keys(modules).map((_, index) => `p${index}`).join(', ')}];\n` } },
+        app: {
+          name: '@fx/app',
+          dependencies: ['@fx/lib'],
+          files: { 'test/parts.test.js': TEST_HEADER + "import { parts } from '@fx/lib';\ntest('has no parts', () => assert.equal(parts.length, 0));\n" },
+        },
+      });
+      writeFileSync(path.join(root, '.gitignore'), 'node_modules/\n');
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: root });
+      git('init', '-q');
+      git('add', '-A');
+      git('commit', '-qm', 'parts');
+      git('checkout', '-qb', 'other');
+      for (const file of Object.keys(modules)) writeFileSync(path.join(root, 'packages/lib', file), `export const part = -1;\n`);
+      git('commit', '-qam', 'other parts');
+      git('checkout', '-q', '-');
+      const cli = startCli(['-f', ...JOBS], { cwd: root });
+      try {
+        await cli.waitFor(is('idle'), { what: 'waiting for the fix' });
+        const mark = cli.events.length;
+        git('checkout', '-q', 'other');
+        await cli.waitFor(is('idle'), { from: mark, what: 'idle after the checkout' });
+        await sleep(SETTLE_AFTER_IDLE_MS);
+        assert.deepEqual(ofType(cli.events, 'run:start', mark).map((event) => event.phase), ['fix']);
+        assert.equal(ofType(cli.events, 'change', mark).length, 1);
+      } finally {
+        await cli.stop();
+      }
+    });
+  }
+});

@@ -49,6 +49,13 @@ describe('errorSignature', () => {
     assert.equal(errorSignature({ type: 'string', message: "'thrown text'" }, ROOT, 't.test.js:3:1'), "string: 'thrown text' @ t.test.js:3:1");
   });
 
+  it("a broken package.json is one cause for every file it breaks: Node 20's bare SyntaxError groups like later versions' code", () => {
+    const stack = 'SyntaxError: Error parsing x\n    at parse (<anonymous>)\n    at read (node:internal/modules/package_json_reader:80:16)';
+    const message = `Error parsing ${ROOT}/packages/app/package.json: Expected double-quoted property name in JSON at position 39`;
+    const sites = ['packages/app/test/a.test.js:1:1', 'packages/app/test/b.test.js:1:1'].map((fallback) => errorSignature({ type: 'SyntaxError', message, stack }, ROOT, fallback));
+    assert.deepEqual(sites, Array(2).fill('SyntaxError: Error parsing packages/app/package.json: Expected double-quoted property name in JSON at position 39 @ ERR_INVALID_PACKAGE_CONFIG'));
+  });
+
   it('still has a signature without an error', () => {
     assert.equal(errorSignature(undefined, ROOT, 't.test.js:9:1'), 'unknown error @ t.test.js:9:1');
   });

@@ -46,6 +46,7 @@ describe('isUserFrame', () => {
     assert.equal(isUserFrame(frame('node:internal/test_runner/test')), false);
     assert.equal(isUserFrame(frame('/work/repo/node_modules/lib/index.js')), false);
     assert.equal(isUserFrame(frame('/opt/cctrial/dist/src/child/entry.js')), false);
+    assert.equal(isUserFrame(frame('/opt/cctrial/src/child/modules.ts')), false, 'as a source map names it');
     assert.equal(isUserFrame(frame('relative/file.js')), false);
   });
 

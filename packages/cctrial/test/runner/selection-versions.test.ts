@@ -408,7 +408,7 @@ for (const major of [20, 24]) {
       });
     }
 
-    it('reports a target that no longer exists as a TestNotFoundError, never as a pass', async () => {
+    it('follows a renamed target by its place in the file; reports a removed one as a TestNotFoundError, never as a pass', async () => {
       const known = explored.whole!.results;
       const byPath = (names: string[], occurrence = 0) => known.find((result) => key(result.id.path, result.id.occurrence) === key(names, occurrence))!;
       const targets = [byPath(['A', 'solo']), byPath(['T', 's1']), byPath(['dup', 'same'], 1)];
@@ -428,21 +428,22 @@ for (const major of [20, 24]) {
       const rerun = await runDriver(node, dir, ['rerun', path.join(dir, 'targets.json')]);
       assert.equal(rerun.targeted.length, 3);
       for (const [index, run] of rerun.targeted.entries()) {
-        const target = targets[index]!;
-        assert.deepEqual(run.results.map((result) => result.id), [target.id]);
-        const [result] = run.results;
-        assert.equal(result!.outcome, 'error', show(target.id.path, target.id.occurrence));
-        assert.equal(result!.error?.type, 'TestNotFoundError');
-        assert.ok(result!.error!.message.includes(target.id.path.at(-1)!), `the message names the test: ${result!.error!.message}`);
-        // The file itself was fine: no file-level failure stands in for the missing test.
-        assert.ok(run.reported.every((reported) => reported.kind !== 'file'));
+        assert.deepEqual(run.results.map((result) => result.id), [targets[index]!.id], 'reported under the identity the loop knows');
+        // Not found by name, so the whole file ran (once the filtered run had found nothing).
+        assert.ok(bodiesOf(run.log).includes(key(['top'])), 'the whole file ran');
+        assert.ok(run.reported.every((reported) => reported.kind !== 'file'), 'no file-level failure stands in for the target');
       }
-      // What did run around the missing targets passed, and still did not count as the target.
       const [solo, s1, same] = rerun.targeted;
-      assert.ok(!bodiesOf(solo!.log).includes(key(['A', 'solo'])));
-      assert.ok(bodiesOf(s1!.log).includes(key(['T'])), 'the parent test ran');
-      assert.ok(s1!.reported.some((reported) => key(reported.id.path) === key(['T']) && reported.outcome === 'pass'));
-      assert.deepEqual(bodiesOf(same!.log), [key(['dup', 'same'], 0)], 'the first "same" ran and passed in place of the removed second one');
+      // A renamed test stands where the target stood: it is the target, and its outcome is the target's.
+      assert.equal(solo!.results[0]!.outcome, 'pass');
+      assert.equal(solo!.results[0]!.line, solo!.reported.find((reported) => key(reported.id.path) === key(['A', 'solo renamed']))!.line);
+      assert.equal(s1!.results[0]!.outcome, 'pass');
+      assert.ok(bodiesOf(s1!.log).includes(key(['T', 's1'])), 'the renamed subtest ran');
+      // Nothing stands where the removed test stood: its twin keeps place 0, under its own name.
+      const [missing] = same!.results;
+      assert.equal(missing!.outcome, 'error');
+      assert.equal(missing!.error?.type, 'TestNotFoundError');
+      assert.ok(missing!.error!.message.includes('same'), `the message names the test: ${missing!.error!.message}`);
     });
   });
 }

@@ -9,6 +9,11 @@ describe('coalescing: after a delivery', () => {
     assert.equal(delayAfterDelivery(IDLE, 10_000, true).delayMs, EAGER_QUIET_MS);
   });
 
+  test('a lone delivery that deletes a file waits a quiet period even when eager: a safe save writes the file anew next', () => {
+    assert.equal(delayAfterDelivery(IDLE, 10_000, true, true).delayMs, QUIET_MS);
+    assert.equal(delayAfterDelivery(IDLE, 10_000, false, true).delayMs, SETTLE_MS);
+  });
+
   test('a delivery close after the last is the same burst: a short quiet, eager or not', () => {
     const first = delayAfterDelivery(IDLE, 10_000, true).state;
     const pending = { ...first, pending: 1 };
