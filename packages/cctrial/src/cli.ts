@@ -103,7 +103,11 @@ function printConfig(engine: Engine): number {
 function createView(options: Options, root: string): { sink: EventSink; print(text: string): void; close(): void } {
   const write = (text: string) => void process.stdout.write(text);
   if (options.json) return { sink: createJsonView(write), print: write, close() {} };
-  if (process.stdout.isTTY) return createTerminalView(process.stdout, root, options.verbose);
+  if (process.stdout.isTTY) {
+    // A write to a terminal that has just closed fails (EIO) before its SIGHUP arrives: take the hangup's way out.
+    process.stdout.on('error', () => process.kill(process.pid, 'SIGHUP'));
+    return createTerminalView(process.stdout, root, options.verbose);
+  }
   return { sink: createPlainView(write, root, options.verbose), print: write, close() {} };
 }
 

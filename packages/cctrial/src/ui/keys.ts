@@ -32,15 +32,23 @@ export function listenForKeys(stdin: NodeJS.ReadStream, onKey: (action: KeyActio
       if (entry) onKey(entry.action);
     }
   };
+  let terminalGone = false;
+  // The terminal closed (EIO) before its SIGHUP came: take the hangup's way out, never a crash that
+  // resets the dead terminal on exit, which aborts Node 20 (nodejs/node#51519).
+  const onGone = () => {
+    terminalGone = true;
+    process.kill(process.pid, 'SIGHUP');
+  };
   stdin.setRawMode(true);
   stdin.on('data', onData);
+  stdin.on('error', onGone);
   stdin.resume();
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
     stdin.off('data', onData);
-    if (stdin.isTTY) stdin.setRawMode(false);
+    if (stdin.isTTY && !terminalGone) stdin.setRawMode(false);
     stdin.pause();
   };
   // A crash must not leave the user's shell in raw mode.

@@ -63,21 +63,31 @@ describe('unusual test names, end to end', () => {
     }
   });
 
-  test('a failing test whose name holds a NUL gets its fix run, and cctrial does not exit', async () => {
-    const root = writeFixture('test/nul.test.js', TEST_HEADER + "test('nul \\0 a', () => assert.fail('target'));\ntest('nul \\0 ab', () => assert.fail('sibling'));\n");
-    const cli = startCli(['-f', '-j', '2'], { cwd: root });
-    try {
-      await cli.waitFor(is('idle'), { what: 'waiting for the fix' });
-      const { events } = cli;
-      assert.deepEqual(phaseSequence(events), ['start:suite', 'end:suite', 'start:fix', 'end:fix']);
-      const [fix] = ofType(events, 'fix');
-      assert.deepEqual(fix!.test.name, ['nul \0 a']);
-      const fixFails = events.slice(events.indexOf(fix!)).filter((event): event is Fail => event.type === 'test:fail');
-      assert.deepEqual(fixFails.map((event) => [event.name, event.error.message]), [[['nul \0 a'], 'target']]);
-      assert.equal(ofType(events, 'warning').length, 0);
-      assert.equal(cli.child.exitCode, null, 'still running');
-    } finally {
-      await cli.stop();
-    }
-  });
+  // Each name next to a sibling that only differs after it: only the target's own result may count.
+  const NAMES: Array<[string, string, string]> = [
+    ['a NUL', "'nul \\0 a'", 'nul \0 a'],
+    ['a lone surrogate', "'lone \\ud800 a'", 'lone \ud800 a'],
+    ['200,000 characters', "'y'.repeat(200000) + ' a'", 'y'.repeat(200_000) + ' a'],
+  ];
+  for (const [what, source, name] of NAMES) {
+    test(`a failing test whose name holds ${what} gets its fix run, and cctrial does not exit`, async () => {
+      const root = writeFixture('test/odd.test.js', TEST_HEADER + `test(${source}, () => assert.fail('target'));\ntest(${source} + 'b', () => assert.fail('sibling'));\n`);
+      const cli = startCli(['-f', '-j', '2'], { cwd: root });
+      try {
+        await cli.waitFor(is('idle'), { what: 'waiting for the fix' });
+        const { events } = cli;
+        assert.deepEqual(phaseSequence(events), ['start:suite', 'end:suite', 'start:fix', 'end:fix']);
+        const [fix] = ofType(events, 'fix');
+        assert.ok(fix!.test.name.length === 1 && fix!.test.name[0] === name, 'the fix target is the test of that name');
+        const fixFails = events.slice(events.indexOf(fix!)).filter((event): event is Fail => event.type === 'test:fail');
+        assert.equal(fixFails.length, 1);
+        assert.ok(fixFails[0]!.name[0] === name, 'the fix run reports the target itself');
+        assert.equal(fixFails[0]!.error.message, 'target');
+        assert.equal(ofType(events, 'warning').length, 0);
+        assert.equal(cli.child.exitCode, null, 'still running');
+      } finally {
+        await cli.stop();
+      }
+    });
+  }
 });
