@@ -169,6 +169,9 @@ export class Engine {
   /** Applies created and deleted files from the watcher to the test file list, without rescanning. */
   updateFiles(created: string[], deleted: string[]): void {
     const updated = updateTestFiles(this.testFiles, this.selection.projects, this.projects, this.workspace.root, created, deleted, this.settingsOf);
+    const kept = new Set(updated.map((file) => file.absolute));
+    // A test file that went takes its imports with it: they no longer start runs on its behalf.
+    for (const file of this.testFiles) if (!kept.has(file.absolute)) this.moduleGraph.forget(file.absolute);
     this.testFiles = filterByPaths(updated, this.selection.pathFilters);
   }
 
