@@ -9,6 +9,13 @@ import { killGroup } from './process-group.js';
 
 const OUTPUT_LIMIT_BYTES = 1024 * 1024;
 /**
+ * After the child exited and its frame pipe ended, how long its stdout and stderr may still take to
+ * drain. A process the test started in a group of its own can hold them open for ever.
+ */
+const OUTPUT_DRAIN_MS = 100;
+/** A grandchild that inherited the frame pipe itself (rare: it takes an explicit stdio entry) is let go of later. */
+const FRAMES_DRAIN_MS = 2_000;
+/**
  * From Node 24, node:test enforces --test-timeout per test in-process. Before, node --test applies it
  * to each file as a whole, from the parent, and the child ignores it (research: node-test.md §1.4).
  */
@@ -92,7 +99,8 @@ export function runChild(
 
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-  const frameLines = createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
+  const framePipe = child.stdio[3] as Readable;
+  const frameLines = createInterface({ input: framePipe, crlfDelay: Infinity });
   frameLines.on('line', (line) => {
     let frame: ChildFrame;
     try {
@@ -127,10 +135,38 @@ export function runChild(
       clearTimeout(fileTimer);
       reject(error);
     });
-    // 'close' rather than 'exit': every pipe, fd 3 included, has been read to the end.
+    // The run ends with its test process: once it has exited and every frame is read, output that a
+    // grandchild keeps open gets a moment to drain, then the pipes are let go and 'close' follows.
+    let drain: NodeJS.Timeout | undefined;
+    let framesDrain: NodeJS.Timeout | undefined;
+    let exited = false;
+    let framesRead = false;
+    const letGoOfOutput = () => {
+      if (!exited || !framesRead || drain) return;
+      drain = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, OUTPUT_DRAIN_MS);
+    };
+    child.once('exit', () => {
+      exited = true;
+      letGoOfOutput();
+      framesDrain = setTimeout(() => {
+        framePipe.destroy();
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, FRAMES_DRAIN_MS);
+    });
+    framePipe.once('close', () => {
+      framesRead = true;
+      letGoOfOutput();
+    });
+    // 'close' rather than 'exit': every pipe, fd 3 included, has been read to the end (or let go of).
     child.once('close', (exitCode, exitSignal) => {
       clearTimeout(watchdog);
       clearTimeout(fileTimer);
+      clearTimeout(drain);
+      clearTimeout(framesDrain);
       signal?.removeEventListener('abort', onAbort);
       const outcome: ChildOutcome = {
         frames,

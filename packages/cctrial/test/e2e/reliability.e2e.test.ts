@@ -436,6 +436,30 @@ describe('the inotify limit: the message gives the sysctl fix', () => {
 // ---------------------------------------------------------------------------------------------------
 
 describe('output, names and files that change under a run', () => {
+  test('a run ends when its test process ends, even while a process the test started in a group of its own holds its output open', async () => {
+    const pidFile = path.join(scratchFolder(), 'pid');
+    const root = writeLoopMonorepo({
+      'test/answer.test.js':
+        TEST_HEADER +
+        "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n" +
+        "test('answers', () => {\n" +
+        "  const sleeper = spawn('sleep', ['600'], { detached: true, stdio: 'inherit' });\n" +
+        '  sleeper.unref();\n' +
+        '  writeFileSync(process.env.CCTRIAL_PID_FILE, String(sleeper.pid));\n' +
+        '});\n',
+    });
+    try {
+      // Were the run to wait for the pipes, it would last the sleep's 600 s; the helper gives up long before.
+      const result = await runCli(['--once', '--json', '--no-notify', ...JOBS], { cwd: root, env: { CCTRIAL_PID_FILE: pidFile }, timeoutMs: 60_000 });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const end = ofType(parseLines(result.stdout), 'run:end')[0]!;
+      assert.deepEqual([end.passed, end.failed, end.errors, end.cancelled], [2, 0, 0, 0]);
+    } finally {
+      // Ending such detached processes is issue 12's other half; here the test cleans up after itself.
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    }
+  });
+
   test('a test printing 100 MB to stdout: RSS stays bounded, and the tail of the output is kept', async () => {
     const root = writeLoopMonorepo({
       'test/loud.test.js':
