@@ -1,5 +1,6 @@
 /** Runs one test file in one (possibly pre-warmed) child process and collects its frames and output. */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { GoMessage } from '../child/entry.js';
@@ -13,6 +14,8 @@ const OUTPUT_LIMIT_BYTES = 1024 * 1024;
  * drain. A process the test started in a group of its own can hold them open for ever.
  */
 const OUTPUT_DRAIN_MS = 100;
+/** A watchdog this late was not running: the process was stopped or the machine slept. */
+const SUSPENDED_MS = 1_000;
 /** A grandchild that inherited the frame pipe itself (rare: it takes an explicit stdio entry) is let go of later. */
 const FRAMES_DRAIN_MS = 2_000;
 /**
@@ -74,7 +77,13 @@ export function runChild(
   let watchdog: NodeJS.Timeout | undefined;
   const armWatchdog = () => {
     clearTimeout(watchdog);
+    const armedAt = performance.now();
     watchdog = setTimeout(() => {
+      // Fired late: cctrial itself was stopped (SIGSTOP, a suspended laptop), so nobody watched the silence.
+      // Its frames may be waiting in the pipe: start counting again.
+      if (performance.now() - armedAt > silenceLimitMs + SUSPENDED_MS) return armWatchdog();
+      // A child stopped by a signal (SIGSTOP, a debugger, Ctrl-Z) is not silent, it is held: wait for it.
+      if (isStopped(child.pid)) return armWatchdog();
       killedAfterSilenceMs = silenceLimitMs;
       killGroup(child);
     }, silenceLimitMs);
@@ -184,4 +193,16 @@ export function runChild(
       resolve(outcome);
     });
   });
+}
+
+/** Whether the process is stopped (state T or t in /proc, on Linux); elsewhere it cannot be told, and counts as running. */
+function isStopped(pid: number | undefined): boolean {
+  if (pid === undefined || process.platform !== 'linux') return false;
+  try {
+    // The state follows the command name, which is in parentheses and may itself hold spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[tT]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
 }

@@ -435,6 +435,32 @@ describe('the inotify limit: the message gives the sysctl fix', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
+describe('the watchdog counts only the time it watched', () => {
+  // --timeout 1000 gives a watchdog of 6 s; the test takes 2 s under a timeout of its own, and passes.
+  const SLOW_PASS = TEST_HEADER + "test('takes two seconds', { timeout: 60_000 }, async () => {\n  await new Promise((resolve) => setTimeout(resolve, 2_000));\n});\n";
+  const STOPPED_MS = 8_000;
+
+  for (const who of ['cctrial', 'the test process'] as const) {
+    test(`${who} stopped (SIGSTOP) for longer than the watchdog, then continued: the test still passes`, async () => {
+      const pidFile = path.join(scratchFolder(), 'pid');
+      const root = writeLoopMonorepo({ 'test/answer.test.js': SLOW_PASS.replace("test('takes", "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.CCTRIAL_PID_FILE, String(process.pid));\ntest('takes") });
+      const cli = startCli(['--once', '--timeout', '1000', ...JOBS], { cwd: root, env: { CCTRIAL_PID_FILE: pidFile } });
+      try {
+        await cli.waitFor(is('test:start', (event) => event.name === 'takes two seconds'), { what: 'the slow test under way' });
+        const stopped = who === 'cctrial' ? cli.child.pid! : Number(readFileSync(pidFile, 'utf8'));
+        process.kill(stopped, 'SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, STOPPED_MS));
+        process.kill(stopped, 'SIGCONT');
+        const end = (await cli.waitFor(is('run:end'), { what: 'the end of the run', timeoutMs: 60_000 })) as RunEnd;
+        assert.deepEqual([end.passed, end.failed, end.errors, end.cancelled], [2, 0, 0, 0], JSON.stringify(ofType(cli.events, 'test:fail')));
+        assert.equal(await cli.exited, 0);
+      } finally {
+        await cli.stop();
+      }
+    });
+  }
+});
+
 describe('output, names and files that change under a run', () => {
   test('a run ends when its test process ends, even while a process the test started in a group of its own holds its output open', async () => {
     const pidFile = path.join(scratchFolder(), 'pid');
