@@ -1,28 +1,52 @@
 /**
  * Process hygiene: every child runs in its own process group, so that killing the group also kills
- * whatever the test spawned. Live groups are tracked so that cctrial never leaves one behind.
+ * whatever the test spawned. Live groups are tracked so that cctrial never leaves one behind, and
+ * told to a reaper process (reaper-process.ts) that ends them even when cctrial is SIGKILLed. Every
+ * child's environment carries the session marker, which its descendants inherit: the reaper also
+ * ends those that left their group (detached grandchildren).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
 
 const debug = debuglog('cctrial');
 const KILL_GRACE_MS = 500;
 const liveGroups = new Set<number>();
+/** In every test process's environment, and so in its descendants'. */
+export const SESSION_MARKER = 'CCTRIAL_SESSION';
+const SESSION = `${process.pid}-${Date.now().toString(36)}`;
+let reaper: ChildProcess | undefined;
 
 /** Spawns `command` as the leader of a new process group. */
 export function spawnGroup(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(command, args, { ...options, detached: true });
+  const child = spawn(command, args, { ...options, env: { ...(options.env ?? process.env), [SESSION_MARKER]: SESSION }, detached: true });
   const pid = child.pid;
   if (pid !== undefined) {
     liveGroups.add(pid);
+    tellReaper(`+${pid}`);
     debug('spawn %d: %s %s', pid, command, args.join(' '));
     child.once('exit', () => {
       // The leader is gone, but a grandchild may still hold the group: kill it before forgetting.
       signalGroup(pid, 'SIGKILL');
       liveGroups.delete(pid);
+      tellReaper(`-${pid}`);
     });
   }
   return child;
+}
+
+/** Started with the first group: a detached process of its own, so that signals to cctrial's group leave it be. */
+function tellReaper(line: string): void {
+  if (!reaper) {
+    const script = fileURLToPath(new URL('./reaper-process.js', import.meta.url));
+    reaper = spawn(process.execPath, [script, SESSION_MARKER, SESSION], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    reaper.on('error', (error) => debug('reaper: %s', error.message));
+    reaper.stdin!.on('error', () => {}); // The reaper gone first (killed by hand): nothing more to tell it.
+    // Neither the reaper nor its pipe keeps cctrial alive; the pipe closes when cctrial exits, whatever way.
+    reaper.unref();
+    (reaper.stdin as unknown as { unref?(): void }).unref?.();
+  }
+  reaper.stdin!.write(line + '\n');
 }
 
 /** SIGTERM to the whole group, then SIGKILL if the leader has not exited after a grace period. */

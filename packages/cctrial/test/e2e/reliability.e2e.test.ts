@@ -685,6 +685,32 @@ describe('faults: a worker killed, the terminal closed', () => {
     await cli.stop();
   });
 
+  test('cctrial SIGKILLed while a test hangs in a loop: the test process, its grandchild and a detached grandchild are all gone within seconds', async () => {
+    const pidsFile = path.join(scratchFolder(), 'pids.json');
+    const root = writeLoopMonorepo({
+      'test/hangs.test.js':
+        TEST_HEADER +
+        "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n" +
+        "test('hangs', () => {\n" +
+        "  const inGroup = spawn('sleep', ['300'], { stdio: 'ignore' });\n" +
+        "  const detached = spawn('sleep', ['301'], { stdio: 'ignore', detached: true });\n" +
+        '  writeFileSync(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, inGroup: inGroup.pid, detached: detached.pid }));\n' +
+        '  for (;;) {}\n' +
+        '});\n',
+    });
+    const cli = startCli(['-f', ...JOBS], { cwd: root, env: { CCTRIAL_PIDS_FILE: pidsFile } });
+    const pids = await waitUntil(() => existsSync(pidsFile) && (JSON.parse(readFileSync(pidsFile, 'utf8')) as Record<string, number>), { what: `the pids in ${pidsFile}` });
+    const known = [...descendantsOf(cli.child.pid!), ...Object.values(pids)];
+    process.kill(cli.child.pid!, 'SIGKILL');
+    // No handler of cctrial's runs, and the hung test never heartbeats: only the reaper can end them.
+    try {
+      await assertNoProcessLeft(root, known);
+    } finally {
+      for (const pid of Object.values(pids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    await cli.stop();
+  });
+
   test('a worker SIGKILLed in the middle of a run: a CrashError for its file, the rest reported, and the loop goes on', async () => {
     const scratch = scratchFolder();
     const pidFile = path.join(scratch, 'pid');
