@@ -6,6 +6,7 @@
  * ends those that left their group (detached grandchildren).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
 
@@ -14,12 +15,18 @@ const KILL_GRACE_MS = 500;
 const liveGroups = new Set<number>();
 /** In every test process's environment, and so in its descendants'. */
 export const SESSION_MARKER = 'CCTRIAL_SESSION';
+/** Which test process a descendant comes from. */
+const PROCESS_MARKER = 'CCTRIAL_PROCESS';
 const SESSION = `${process.pid}-${Date.now().toString(36)}`;
 let reaper: ChildProcess | undefined;
+let spawned = 0;
+const markers = new WeakMap<ChildProcess, string>();
 
 /** Spawns `command` as the leader of a new process group. */
 export function spawnGroup(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(command, args, { ...options, env: { ...(options.env ?? process.env), [SESSION_MARKER]: SESSION }, detached: true });
+  const marker = String(++spawned);
+  const child = spawn(command, args, { ...options, env: { ...(options.env ?? process.env), [SESSION_MARKER]: SESSION, [PROCESS_MARKER]: marker }, detached: true });
+  markers.set(child, marker);
   const pid = child.pid;
   if (pid !== undefined) {
     liveGroups.add(pid);
@@ -47,6 +54,47 @@ function tellReaper(line: string): void {
     (reaper.stdin as unknown as { unref?(): void }).unref?.();
   }
   reaper.stdin!.write(line + '\n');
+}
+
+/** The marker that the child's descendants carry: see endStrays. */
+export function markerOf(child: ChildProcess): string | undefined {
+  return markers.get(child);
+}
+
+export interface Stray {
+  /** The marker of the test process it descends from. */
+  marker: string;
+  pid: number;
+  command: string;
+}
+
+/**
+ * Ends the processes of this session that outlived their test process in a group of their own
+ * (`spawn(..., { detached: true })`): each carries the session marker, but no live group holds it.
+ * Linux only, where /proc shows environments; elsewhere they are ended when cctrial exits.
+ */
+export function endStrays(): Stray[] {
+  if (process.platform !== 'linux') return [];
+  const strays: Stray[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (!environment.includes(`${SESSION_MARKER}=${SESSION}`)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (liveGroups.has(group)) continue;
+      const marker = environment.find((variable) => variable.startsWith(`${PROCESS_MARKER}=`))?.slice(PROCESS_MARKER.length + 1) ?? '';
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      strays.push({ marker, pid, command });
+      signalGroup(group, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone while looking, or not ours to read.
+    }
+  }
+  return strays;
 }
 
 /** SIGTERM to the whole group, then SIGKILL if the leader has not exited after a grace period. */

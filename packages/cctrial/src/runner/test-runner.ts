@@ -12,6 +12,7 @@ import type { TestFile } from '../discovery.js';
 import { hasNativeTypeStripping, launchSpec, type LaunchContext, type LaunchSpec } from './launch-spec.js';
 import { runPool } from './pool.js';
 import { PER_TEST_TIMEOUTS, runChild } from './run-file.js';
+import { endStrays, markerOf, type Stray } from './process-group.js';
 import { WarmPool } from './warm-pool.js';
 import { grepArgs, parseNodeVersion, selectionArgs, type NodeVersion } from './selection.js';
 
@@ -65,6 +66,8 @@ export class TestRunner {
   private readonly settingsOf: (file: TestFile) => ProjectSettings;
   /** Positions (positionKey) of targets whose names changed since they ran: they run with their whole file. */
   private readonly unstableNames = new Set<string>();
+  /** The file each test process of the current run ran, by its marker: to name the file that left a process behind. */
+  private readonly fileOfMarker = new Map<string, string>();
 
   constructor(private readonly config: RunnerConfig) {
     this.launch = {
@@ -165,6 +168,7 @@ export class TestRunner {
       const run = await this.runJob(job, progress, signal);
       return { run, results: run.results };
     });
+    this.endStrays(progress);
     const results = done.flatMap((job) => job.results);
     // One result per target, in order: a target whose file is gone did not run.
     const byKey = keyed(results);
@@ -215,6 +219,23 @@ export class TestRunner {
     return { run, results };
   }
 
+  /** Ends what the run's tests left running in groups of their own, and names the files that did. */
+  private endStrays(progress: RunProgress): void {
+    const byFile = new Map<string, Stray[]>();
+    for (const stray of endStrays()) {
+      const file = this.fileOfMarker.get(stray.marker) ?? 'a test file';
+      byFile.set(file, [...(byFile.get(file) ?? []), stray]);
+    }
+    this.fileOfMarker.clear();
+    for (const [file, strays] of byFile) {
+      const list = strays.map((stray) => `${stray.pid}: ${stray.command.slice(0, 80)}`).join('; ');
+      progress.onNotice?.(
+        `${file} left ${strays.length === 1 ? 'a process' : `${strays.length} processes`} running after it ended, in a process group of its own (${list}); cctrial ended ${strays.length === 1 ? 'it' : 'them'}. ` +
+          'A test should end what it starts, for instance with child.kill() in an after() hook.',
+      );
+    }
+  }
+
   private async runJob(job: FileJob, progress: RunProgress, signal?: AbortSignal): Promise<FileRun> {
     // Deleted or renamed since the run was planned: the watcher reports it, and the next run has the new list.
     if (signal?.aborted || !existsSync(job.file.absolute)) return skippedRun(job.file, this.config.root);
@@ -222,6 +243,8 @@ export class TestRunner {
       if (frame.type === 'test:dequeue') progress.onTestStart?.(job.file, frame.data.name);
     };
     const { child, warm } = this.warm.take(this.launchSpec(job));
+    const marker = markerOf(child);
+    if (marker) this.fileOfMarker.set(marker, job.file.relative);
     const settings = this.settingsOf(job.file);
     const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && timeoutSetByProject(settings) ? settings.timeoutMs : undefined;
     const limits = { testsHaveTimeouts: settings.timeoutMs > 0, ...(fileTimeout === undefined ? {} : { fileTimeoutMs: fileTimeout }) };

@@ -462,7 +462,7 @@ describe('the watchdog counts only the time it watched', () => {
 });
 
 describe('output, names and files that change under a run', () => {
-  test('a run ends when its test process ends, even while a process the test started in a group of its own holds its output open', async () => {
+  test('a run ends when its test process ends, even while a process the test started in a group of its own holds its output open; that process is ended and its file named', async () => {
     const pidFile = path.join(scratchFolder(), 'pid');
     const root = writeLoopMonorepo({
       'test/answer.test.js':
@@ -478,11 +478,17 @@ describe('output, names and files that change under a run', () => {
       // Were the run to wait for the pipes, it would last the sleep's 600 s; the helper gives up long before.
       const result = await runCli(['--once', '--json', '--no-notify', ...JOBS], { cwd: root, env: { CCTRIAL_PID_FILE: pidFile }, timeoutMs: 60_000 });
       assert.equal(result.code, 0, result.stdout + result.stderr);
-      const end = ofType(parseLines(result.stdout), 'run:end')[0]!;
+      const events = parseLines(result.stdout);
+      const end = ofType(events, 'run:end')[0]!;
       assert.deepEqual([end.passed, end.failed, end.errors, end.cancelled], [2, 0, 0, 0]);
+      // The process it left is ended with the run, and the file that left it is named.
+      const sleeper = Number(readFileSync(pidFile, 'utf8'));
+      await waitUntil(() => !isAlive(sleeper), { what: `the detached sleep ${sleeper} to be ended` });
+      const warnings = ofType(events, 'warning').map((event) => event.message);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.match(warnings[0]!, new RegExp(`^packages/app/test/answer\\.test\\.js left a process running after it ended, in a process group of its own \\(${sleeper}: sleep 600\\); cctrial ended it\\.`));
     } finally {
-      // Ending such detached processes is issue 12's other half; here the test cleans up after itself.
-      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      if (existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')))) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
     }
   });
 
