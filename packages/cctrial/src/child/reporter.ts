@@ -5,7 +5,7 @@
 import { writeSync } from 'node:fs';
 import { FRAME_FD, type ChildFrame, type TestLocation } from './protocol.js';
 import { takeModulesFrame } from './modules.js';
-import { serializeError } from './serialize-error.js';
+import { capText, ERROR_LIMITS, serializeError } from './serialize-error.js';
 
 interface ReporterEvent {
   type: string;
@@ -53,18 +53,36 @@ function toFrame({ type, data }: ReporterEvent): ChildFrame | undefined {
       if (wrapper) {
         frame.data.failureType = wrapper.failureType;
         // node:test's own failures (a timeout, a cancelled test) carry a bare string as cause: the wrapper says it better.
-        const ownFailure = wrapper.failureType !== 'testCodeFailure' && !(wrapper.cause instanceof Error);
-        const thrown = wrapper.code === 'ERR_TEST_FAILURE' && wrapper.cause !== undefined && !ownFailure ? wrapper.cause : wrapper;
-        frame.data.error = serializeError(thrown);
+        // `instanceof` runs a Proxy's traps, which may throw.
+        const ownFailure = wrapper.failureType !== 'testCodeFailure' && !isError(wrapper.cause);
+        // `throw undefined` leaves an own cause that is undefined: report that value, not node:test's wrapper.
+        const threw = wrapper.code === 'ERR_TEST_FAILURE' && Object.hasOwn(wrapper, 'cause') && !ownFailure;
+        const error = serializeError(threw ? wrapper.cause : wrapper);
+        // A thrown non-error has no stack: the test's own location is the only site known, and it keeps
+        // two such throws in two tests apart when grouping (one test in a loop stays one site).
+        if (error.stack === undefined && typeof data.file === 'string' && typeof data.line === 'number') {
+          error.stack = `${error.type}: ${firstLine(error.message)}\n    at <test; the thrown value has no stack> (${data.file}:${data.line}:${data.column ?? 1})`;
+        }
+        frame.data.error = error;
       }
       return frame;
     }
     case 'test:diagnostic':
-      return { type, data: { message: String(data.message), level: data.level } };
+      return { type, data: { message: capText(String(data.message), ERROR_LIMITS.diagnosticBytes), level: data.level } };
     default:
       return undefined;
   }
 }
+
+function isError(value: unknown): boolean {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+const firstLine = (text: string) => text.split('\n', 1)[0] ?? '';
 
 export default async function* cctrialReporter(source: AsyncIterable<ReporterEvent>): AsyncGenerator<never> {
   for await (const event of source) {

@@ -3,6 +3,7 @@
  * normalised, and the throw site. Normalisation is deliberately narrow, because two different errors
  * must never merge: only values that differ between runs of the very same failure are replaced.
  */
+import { CUT_MARKER } from '../child/serialize-error.js';
 import type { SerializedError } from './types.js';
 import { throwSite } from './stack.js';
 
@@ -15,8 +16,15 @@ const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
 /** Node names the importing file in module errors; the same missing or broken module is one cause, whoever imports it. */
 const IMPORTER_SUFFIX = / (?:imported from|while importing) \S+/g;
 
+/**
+ * A message reaches the parent cut to ERROR_LIMITS.messageBytes (64 KiB). Two messages equal in that much
+ * group together even when they differ after it, deliberately: so long a common head is the same failure
+ * (a dump of the same state), and a hash of the full text would split failures that normalisation merges,
+ * such as dumps holding dates or uuids past the cut. The marker says how much went, which differs
+ * with the length, so it is no part of the signature.
+ */
 export function normaliseMessage(message: string, root: string): string {
-  let text = message.split(root + '/').join('').replace(IMPORTER_SUFFIX, '');
+  let text = message.replace(CUT_MARKER, '…').split(root + '/').join('').replace(IMPORTER_SUFFIX, '');
   for (const [pattern, replacement] of VOLATILE_PATTERNS) text = text.replace(pattern, replacement);
   return text.trim();
 }

@@ -27,6 +27,9 @@ export interface SerializedError {
   actual?: string;
   operator?: string;
   cause?: SerializedError;
+  /** An AggregateError's first inner errors, and how many more it had. */
+  errors?: SerializedError[];
+  errorsOmitted?: number;
 }
 
 export interface TestResult {

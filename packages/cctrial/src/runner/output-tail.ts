@@ -25,7 +25,12 @@ export class OutputTail {
   }
 
   toString(): string {
-    const text = Buffer.concat(this.chunks).toString('utf8');
-    return this.droppedBytes > 0 ? `[... ${this.droppedBytes} earlier bytes not kept ...]\n${text}` : text;
+    let kept = Buffer.concat(this.chunks);
+    if (this.droppedBytes === 0) return kept.toString('utf8');
+    // The cut may fall inside a character: its continuation bytes (10xxxxxx) go with the part cut.
+    let start = 0;
+    while (start < Math.min(3, kept.length) && (kept[start]! & 0xc0) === 0x80) start++;
+    kept = kept.subarray(start);
+    return `… ${(this.droppedBytes + start).toLocaleString('en-US')} earlier bytes cut\n${kept.toString('utf8')}`;
   }
 }

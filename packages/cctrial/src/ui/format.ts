@@ -54,6 +54,9 @@ export function formatError(error: SerializedError, root: string): string {
   }
   if (hidden > 0) lines.push(pc.dim(`    ... ${hidden} frame${hidden === 1 ? '' : 's'} in node internals or node_modules hidden`));
   if (error.cause) lines.push(`  [cause] ${formatError(error.cause, root).split('\n').join('\n  ')}`);
+  // An AggregateError's own message rarely says what failed: its inner errors do.
+  error.errors?.forEach((inner, index) => lines.push(`  [errors ${index + 1}] ${formatError(inner, root).split('\n').join('\n  ')}`));
+  if (error.errorsOmitted) lines.push(pc.dim(`  ... and ${error.errorsOmitted} more inner error${error.errorsOmitted === 1 ? '' : 's'} not kept`));
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { AssertionError } from 'node:assert';
 import { describe, it } from 'node:test';
-import { serializeError } from '../../src/child/serialize-error.js';
+import { capText, ERROR_LIMITS, serializeError } from '../../src/child/serialize-error.js';
 
 describe('serializeError', () => {
   it('keeps type, message, stack and code', () => {
@@ -58,5 +58,37 @@ describe('serializeError', () => {
     const serialized = serializeError({ name: 'TypeError', message: 'foreign', stack: 'TypeError: foreign\n    at x (/a.js:1:1)' });
     assert.equal(serialized.type, 'TypeError');
     assert.equal(serialized.message, 'foreign');
+  });
+
+  it('never throws, whatever it is given', () => {
+    const throwingHandler = new Proxy({}, { get: () => () => { throw new Error('trap'); } });
+    const { proxy, revoke } = Proxy.revocable(new Error('r'), {});
+    revoke();
+    for (const value of [new Proxy({}, throwingHandler), new Proxy(new Error('p'), throwingHandler), proxy]) {
+      const serialized = serializeError(value);
+      assert.equal(typeof serialized.message, 'string');
+    }
+  });
+
+  it('cuts long texts by UTF-8 bytes, with a marker saying how much went', () => {
+    assert.equal(capText('short', 10), 'short');
+    assert.equal(capText('é'.repeat(10), 5), 'éé… 16 bytes cut');
+    const serialized = serializeError(new Error('m'.repeat(ERROR_LIMITS.messageBytes + 1000)));
+    assert.match(serialized.message, /m… 1,000 bytes cut$/);
+    assert.ok(Buffer.byteLength(serialized.stack ?? '') <= ERROR_LIMITS.stackBytes + 100);
+    assert.match(serialized.stack ?? '', /\n\s+at /);
+  });
+
+  it('bounds inner errors and causes, however nested', () => {
+    const nest = (level: number): Error => new AggregateError(level === 0 ? [] : Array.from({ length: 10 }, () => nest(level - 1)), `level ${level}`);
+    let count = 0;
+    const walk = (error: { cause?: unknown; errors?: unknown[] } | undefined): void => {
+      if (!error) return;
+      count++;
+      walk(error.cause as typeof error);
+      for (const inner of error.errors ?? []) walk(inner as typeof error);
+    };
+    walk(serializeError(nest(3)));
+    assert.equal(count, 1 + ERROR_LIMITS.nestedErrors);
   });
 });
