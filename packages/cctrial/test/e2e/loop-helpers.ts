@@ -188,16 +188,25 @@ export function writeGreenMonorepo(libFiles: Record<string, string> = {}, appFil
 
 export { HEADER as TEST_HEADER };
 
+/**
+ * For fixtures that tell the test their pids through a file: `writeAtomically(file, text)`, so that the
+ * test polling the file never reads it half-written (a cut pid names another process).
+ */
+export const ATOMIC_WRITE =
+  "import { writeFileSync as writeNow, renameSync as renameNow } from 'node:fs';\n" +
+  "const writeAtomically = (file, text) => { writeNow(file + '.part', text); renameNow(file + '.part', file); };\n";
+
 /** A test that spawns a long-lived grandchild and writes both pids to $CCTRIAL_PIDS_FILE: no process may outlive cctrial. */
 export function grandchildFixture(waitMs: number): Record<string, string> {
   return {
     'helpers/grandchild.cjs': 'setInterval(() => {}, 1000);\n',
     'test/spawns.test.js':
       HEADER +
-      "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nimport { fileURLToPath } from 'node:url';\n" +
+      ATOMIC_WRITE +
+      "import { spawn } from 'node:child_process';\nimport { fileURLToPath } from 'node:url';\n" +
       "test('spawns a long-lived grandchild', async () => {\n" +
       "  const grandchild = spawn(process.execPath, [fileURLToPath(new URL('../helpers/grandchild.cjs', import.meta.url))], { stdio: 'ignore' });\n" +
-      '  writeFileSync(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, grandchild: grandchild.pid }));\n' +
+      '  writeAtomically(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, grandchild: grandchild.pid }));\n' +
       `  await new Promise((resolve) => setTimeout(resolve, ${waitMs}));\n` +
       '});\n',
   };

@@ -18,7 +18,7 @@ import type { CctrialEvent } from '../../src/events.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { phaseSequence, startCli, type LiveCli } from '../helpers/live-cli.js';
 import { writeNpmMonorepo, writeWorkspace } from '../helpers/workspace.js';
-import { TEST_HEADER, descendantsOf, grandchildFixture, describePid, is, isAlive, ofType, processesMentioning, scratchFolder, waitUntil } from './loop-helpers.js';
+import { ATOMIC_WRITE, TEST_HEADER, descendantsOf, grandchildFixture, describePid, is, isAlive, ofType, processesMentioning, scratchFolder, waitUntil } from './loop-helpers.js';
 
 const JOBS = ['-j', '2'];
 const WAIT_MS = 30_000;
@@ -443,7 +443,7 @@ describe('the watchdog counts only the time it watched', () => {
   for (const who of ['cctrial', 'the test process'] as const) {
     test(`${who} stopped (SIGSTOP) for longer than the watchdog, then continued: the test still passes`, async () => {
       const pidFile = path.join(scratchFolder(), 'pid');
-      const root = writeLoopMonorepo({ 'test/answer.test.js': SLOW_PASS.replace("test('takes", "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.CCTRIAL_PID_FILE, String(process.pid));\ntest('takes") });
+      const root = writeLoopMonorepo({ 'test/answer.test.js': SLOW_PASS.replace("test('takes", ATOMIC_WRITE + "writeAtomically(process.env.CCTRIAL_PID_FILE, String(process.pid));\ntest('takes") });
       const cli = startCli(['--once', '--timeout', '1000', ...JOBS], { cwd: root, env: { CCTRIAL_PID_FILE: pidFile } });
       try {
         await cli.waitFor(is('test:start', (event) => event.name === 'takes two seconds'), { what: 'the slow test under way' });
@@ -467,11 +467,12 @@ describe('output, names and files that change under a run', () => {
     const root = writeLoopMonorepo({
       'test/answer.test.js':
         TEST_HEADER +
-        "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n" +
+        ATOMIC_WRITE +
+        "import { spawn } from 'node:child_process';\n" +
         "test('answers', () => {\n" +
         "  const sleeper = spawn('sleep', ['600'], { detached: true, stdio: 'inherit' });\n" +
         '  sleeper.unref();\n' +
-        '  writeFileSync(process.env.CCTRIAL_PID_FILE, String(sleeper.pid));\n' +
+        '  writeAtomically(process.env.CCTRIAL_PID_FILE, String(sleeper.pid));\n' +
         '});\n',
     });
     try {
@@ -678,8 +679,8 @@ describe('faults: a worker killed, the terminal closed', () => {
     const root = writeLoopMonorepo({
       'test/waits.test.js':
         TEST_HEADER +
-        "import { writeFileSync } from 'node:fs';\n" +
-        "test('waits a minute', async () => {\n  writeFileSync(process.env.CCTRIAL_PID_FILE, String(process.pid));\n  await new Promise((resolve) => setTimeout(resolve, 60_000));\n});\n",
+        ATOMIC_WRITE +
+        "test('waits a minute', async () => {\n  writeAtomically(process.env.CCTRIAL_PID_FILE, String(process.pid));\n  await new Promise((resolve) => setTimeout(resolve, 60_000));\n});\n",
     });
     const cli = startCli(['-f', ...JOBS], { cwd: root, env: { CCTRIAL_PID_FILE: pidFile } });
     const waiting = await waitUntil(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), { what: `the waiting test's pid in ${pidFile}` });
@@ -696,11 +697,12 @@ describe('faults: a worker killed, the terminal closed', () => {
     const root = writeLoopMonorepo({
       'test/hangs.test.js':
         TEST_HEADER +
-        "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n" +
+        ATOMIC_WRITE +
+        "import { spawn } from 'node:child_process';\n" +
         "test('hangs', () => {\n" +
         "  const inGroup = spawn('sleep', ['300'], { stdio: 'ignore' });\n" +
         "  const detached = spawn('sleep', ['301'], { stdio: 'ignore', detached: true });\n" +
-        '  writeFileSync(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, inGroup: inGroup.pid, detached: detached.pid }));\n' +
+        '  writeAtomically(process.env.CCTRIAL_PIDS_FILE, JSON.stringify({ test: process.pid, inGroup: inGroup.pid, detached: detached.pid }));\n' +
         '  for (;;) {}\n' +
         '});\n',
     });
@@ -724,10 +726,11 @@ describe('faults: a worker killed, the terminal closed', () => {
     const root = writeLoopMonorepo({
       'test/victim.test.js':
         TEST_HEADER +
-        "import { existsSync, writeFileSync } from 'node:fs';\n" +
+        ATOMIC_WRITE +
+        "import { existsSync } from 'node:fs';\n" +
         "test('passes before the kill', () => assert.ok(true));\n" +
         "test('is killed', async () => {\n" +
-        '  writeFileSync(process.env.CCTRIAL_PID_FILE, String(process.pid));\n' +
+        '  writeAtomically(process.env.CCTRIAL_PID_FILE, String(process.pid));\n' +
         '  while (!existsSync(process.env.CCTRIAL_RELEASE)) await new Promise((resolve) => setTimeout(resolve, 20));\n' +
         '});\n',
     });
