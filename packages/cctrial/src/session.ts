@@ -13,7 +13,8 @@ import type { Notify } from './notify.js';
 import { toTestRef } from './results/summary.js';
 import { IgnoreRules } from './watch/ignore.js';
 import { relevantChange } from './watch/relevance.js';
-import { watchFolders, type ChangeBatch, type Watcher } from './watch/watcher.js';
+import { DeliveredStamps } from './watch/stamps.js';
+import { batchOf, watchFolders, type ChangeBatch, type Watcher } from './watch/watcher.js';
 
 const debug = debuglog('cctrial');
 
@@ -38,6 +39,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   let current: CurrentRun | undefined;
   /** When the last run went on: what was written then may be the tests' own writes, reported late. */
   let lastRun: { startedAt: number; endedAt: number } | undefined;
+  const delivered = new DeliveredStamps();
   let watcher: Watcher | undefined;
   let watchedRoots: string[] = [];
   let ignoreRules: IgnoreRules | undefined;
@@ -126,16 +128,22 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
 
   /** Sends the part of a batch that can change a verdict to the loop; holds the rest while a suite or recheck runs. */
   const judge = (batch: ChangeBatch, during: CurrentRun | undefined) => {
-    const change = relevantChange(batch, engine.codeKnowledge());
+    const counted = relevantChange(batch, engine.codeKnowledge());
     if (during && during.phase !== 'fix') {
-      const counted = new Set(change.files);
-      const rest = { changed: batch.changed.filter((file) => !counted.has(file)), created: batch.created.filter((file) => !counted.has(file)), deleted: batch.deleted.filter((file) => !counted.has(file)) };
+      const counts = new Set(counted.files);
+      const rest = batchOf(batch, (file) => !counts.has(file));
       if (rest.changed.length > 0) during.held.push(rest);
     }
-    if (change.files.length === 0) {
+    if (counted.files.length === 0) {
       debug('watcher batch of %d files: none can change a verdict', batch.changed.length);
       return;
     }
+    const fresh = new Set(delivered.takeChanged(counted.files));
+    if (fresh.size === 0) {
+      debug('watcher batch: its %d files are as they were when last handed on', counted.files.length);
+      return;
+    }
+    const change = fresh.size === counted.files.length ? counted : relevantChange(batchOf(batch, (file) => fresh.has(file)), engine.codeKnowledge());
     const written = writeTimes(change.files, change.deleted);
     const predatesRun = during !== undefined && written !== undefined && written.every((time) => time < during.startedAt - MTIME_MARGIN_MS);
     const runs = [...(during ? [{ startedAt: during.startedAt, endedAt: Infinity }] : []), ...(lastRun ? [lastRun] : [])];
@@ -159,7 +167,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   const onBatch = (batch: ChangeBatch) => {
     batches = batches.then(async () => {
       const kept = new Set(await ignoreRules!.keep(batch.changed));
-      const unignored = { changed: batch.changed.filter((file) => kept.has(file)), created: batch.created.filter((file) => kept.has(file)), deleted: batch.deleted.filter((file) => kept.has(file)) };
+      const unignored = batchOf(batch, (file) => kept.has(file));
       if (unignored.changed.length < batch.changed.length) debug('watcher batch: %d of %d files ignored', batch.changed.length - unignored.changed.length, batch.changed.length);
       if (unignored.changed.length > 0) judge(unignored, current);
     });

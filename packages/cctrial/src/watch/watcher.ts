@@ -22,6 +22,11 @@ export interface ChangeBatch {
   deleted: string[];
 }
 
+/** The part of a batch whose files `keep` accepts. */
+export function batchOf(batch: ChangeBatch, keep: (file: string) => boolean): ChangeBatch {
+  return { changed: batch.changed.filter(keep), created: batch.created.filter(keep), deleted: batch.deleted.filter(keep) };
+}
+
 export interface Watcher {
   close(): Promise<void>;
 }

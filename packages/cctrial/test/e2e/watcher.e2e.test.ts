@@ -71,8 +71,9 @@ describe('the watcher, end to end', () => {
       writeFileSync(path.join(root, 'packages/broken/index.js'), 'export const half = (n) => n / 4;\n');
       await cli.waitFor(is('idle'), { from: mark, what: 'waiting again after the save' });
       await sleep(2_000);
-      assert.deepEqual(ofType(cli.events, 'run:start', mark).map((event) => event.phase), ['fix']);
-      assert.deepEqual(ofType(cli.events, 'change', mark).map((event) => event.files), [['packages/broken/index.js']]);
+      const afterSave = JSON.stringify(cli.events.slice(mark).filter((event) => !event.type.startsWith('test:')));
+      assert.deepEqual(ofType(cli.events, 'run:start', mark).map((event) => event.phase), ['fix'], afterSave);
+      assert.deepEqual(ofType(cli.events, 'change', mark).map((event) => event.files), [['packages/broken/index.js']], afterSave);
     } finally {
       await cli.stop();
     }
