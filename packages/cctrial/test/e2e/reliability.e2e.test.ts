@@ -530,6 +530,42 @@ describe('output, names and files that change under a run', () => {
     process.stderr.write(`# 100 MB of stdout: cctrial's peak RSS ${Math.round(maxRssKb / 1024)} MB\n`);
   });
 
+  test('thirty tests failing with 5 MB messages: RSS stays bounded, each message is cut with a marker, and the run ends with its summary', async () => {
+    const root = writeLoopMonorepo({
+      'test/huge.test.js':
+        TEST_HEADER +
+        "const message = () => 'x'.repeat(5 * 1024 * 1024);\n" +
+        "for (let index = 0; index < 30; index++) test('fails huge ' + index, () => { throw new Error(message()); });\n",
+    });
+    const cli = startCli(['--once', ...JOBS], { cwd: root });
+    const pid = cli.child.pid!;
+    let maxRssKb = 0;
+    const sampler = setInterval(() => {
+      const rss = vmRssKb(pid);
+      if (rss !== undefined) maxRssKb = Math.max(maxRssKb, rss);
+    }, 20);
+    try {
+      assert.equal(await cli.exited, 1, cli.stderr());
+    } finally {
+      clearInterval(sampler);
+      await stopAndCheck(cli, root);
+    }
+    const failures = ofType(cli.events, 'test:fail').filter((event) => event.file === 'packages/app/test/huge.test.js');
+    assert.equal(failures.length, 30);
+    for (const failure of failures) {
+      assert.match(failure.error.message, /^x+… 5,177,344 bytes cut$/);
+      assert.ok(Buffer.byteLength(failure.error.message) < 65 * 1024, `${Buffer.byteLength(failure.error.message)} bytes kept`);
+    }
+    const end = ofType(cli.events, 'run:end')[0]!;
+    assert.deepEqual([end.passed, end.failed, end.errors], [2, 0, 30]);
+    // One cause: equal heads thrown at one site (results/signature.ts says why).
+    const [group] = ofType(cli.events, 'groups')[0]!.groups;
+    assert.equal(group?.count, 30);
+    assert.ok(maxRssKb > 0, 'RSS was sampled');
+    assert.ok(maxRssKb < 300 * 1024, `cctrial's RSS peaked at ${Math.round(maxRssKb / 1024)} MB`);
+    process.stderr.write(`# 30 failures with 5 MB messages: cctrial's peak RSS ${Math.round(maxRssKb / 1024)} MB\n`);
+  });
+
   test('names with regex metacharacters and unicode, and duplicates: the fix loop re-runs exactly the failing one', async () => {
     const name = 'price (a|b) [x] .* $1 ünïcödé 🚀';
     const root = writeLoopMonorepo({
