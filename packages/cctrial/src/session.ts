@@ -150,6 +150,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
     const writtenDuringRun =
       written !== undefined && written.every((time) => runs.some((run) => time >= run.startedAt - MTIME_MARGIN_MS && time <= run.endedAt + MTIME_MARGIN_MS));
     if (!predatesRun) emit({ type: 'change', files: change.files.map(relative) });
+    else debug('watcher batch of %d files, all written before the run started: %s', change.files.length, change.files.map(relative).join(' '));
     dispatch({
       type: 'change',
       files: change.files.map(relative),

@@ -146,7 +146,8 @@ describe('the loop, end to end', () => {
         "import { appendFileSync } from 'node:fs';\nimport { answer } from '@fx/lib';\n" +
         "test('answers', () => {\n  appendFileSync(process.env.CCTRIAL_RUN_LOG, Date.now() + '\\n');\n  assert.equal(answer(), 42);\n});\n",
     });
-    const cli = startCli(['-f', ...JOBS], { cwd: root, env: { CCTRIAL_RUN_LOG: runLog } });
+    // NODE_DEBUG: the watcher's batches, shown should a file be missing from the storm's batch.
+    const cli = startCli(['-f', ...JOBS], { cwd: root, env: { CCTRIAL_RUN_LOG: runLog, NODE_DEBUG: 'cctrial' } });
     try {
       await cli.waitFor(is('idle'), { what: 'idle after the first suite' });
       assert.equal(readLines(runLog).length, 1);
@@ -172,7 +173,10 @@ describe('the loop, end to end', () => {
       assert.ok(change.files.includes(written.at(-1)!), `the last file written is in the batch of ${change.files.length}`);
       assert.ok(change.files.every((file) => written.includes(file)), change.files.join(', '));
       const missing = written.filter((file) => !change.files.includes(file));
-      if (missing.length > 0) process.stderr.write(`# the storm's batch lacked ${missing.length} of its files: ${missing.join(', ')}\n`);
+      if (missing.length > 0) {
+        const batches = cli.stderr().split('\n').filter((line) => line.includes('watcher batch'));
+        process.stderr.write(`# the storm's batch lacked ${missing.length} of its files: ${missing.join(', ')}\n${batches.map((line) => `# ${line.slice(0, 300)}`).join('\n')}\n`);
+      }
       assert.ok(afterStorm.findIndex((event) => event.type === 'change') < afterStorm.findIndex((event) => event.type === 'run:start'));
 
       await cli.waitFor(is('idle'), { from: cli.events.indexOf(sentinel), what: 'idle after the sentinel run' });
