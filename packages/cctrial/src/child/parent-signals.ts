@@ -2,7 +2,8 @@
  * A test that signals its parent process (`process.kill(process.ppid)`) would end the test runner
  * under node --test. Here the parent is cctrial, which would die without a word about why, ending
  * the loop. The signal is not delivered: process.kill() throws an error saying what happened, so the
- * test fails with it, and the loop goes on. Signal 0 (does the process exist?) still goes through.
+ * test fails with it, and the loop goes on. Signal 0 (does the process exist?) still goes through, and
+ * so do the signals whose default action is to do nothing (SIGCHLD, SIGCONT, SIGURG, SIGWINCH).
  */
 import { syncBuiltinESMExports } from 'node:module';
 import { constants } from 'node:os';
@@ -11,6 +12,7 @@ export class ParentSignalError extends Error {
   override name = 'ParentSignalError';
 }
 
+const HARMLESS = new Set(['SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH']);
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
 /** The signal's name, or undefined for signal 0 and for what process.kill() itself would refuse. */
@@ -35,7 +37,7 @@ export function guardParentSignals(parentPid: number): void {
   const realKill = process.kill.bind(process);
   process.kill = function kill(pid: number, signal?: string | number): true {
     const name = signalName(signal);
-    if ((pid === parentPid || pid === -parentPid) && name !== undefined) {
+    if ((pid === parentPid || pid === -parentPid) && name !== undefined && !HARMLESS.has(name)) {
       const error = new ParentSignalError(parentSignalMessage(name, parentPid));
       Error.captureStackTrace(error, kill);
       throw error;

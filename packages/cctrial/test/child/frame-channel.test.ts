@@ -131,6 +131,30 @@ describe('the frame channel survives the test', () => {
   });
 });
 
+describe("node:test's reporter stream errors", () => {
+  it('ends the file: the tests before it are kept, the file fails, as under node --test', async () => {
+    // node:test hands t.diagnostic() its argument as is: the reporter's String() of it throws.
+    const file = 'reporter-throws.test.js';
+    const fixture = await runPackage({
+      [file]: `import { test } from 'node:test';
+test('before', () => {});
+test('hostile diagnostic', (t) => { t.diagnostic({ toString() { throw new Error('toString boom'); } }); });
+test('after', () => {});
+`,
+    });
+    const results = resultsOfFile(fixture.report.results, file);
+    assert.deepEqual(
+      results.map((result) => [result.id.path.join(' › '), result.outcome, result.error?.type]),
+      [['before', 'pass', undefined], ['hostile diagnostic', 'pass', undefined], ['', 'error', 'CrashError']],
+      describeResults(results),
+    );
+    assert.match(results[2]!.error!.message, /^The test process exited with code 7 before node:test finished[^]*Error: toString boom/);
+    const reference = await nodeTestVerdicts(fixture.root, file);
+    assert.deepEqual(cctrialVerdicts(results).sort(), reference.tests.sort());
+    assert.deepEqual(reference.fileLevel, [`${file} = fail`]);
+  });
+});
+
 describe('the frame parser', () => {
   const secret = 'Zm9vYmFyYmF6cXV4cXV1eA';
   const frame: ChildFrame = { type: 'test:pass', data: { name: 'real', nesting: 0, durationMs: 1 } };

@@ -36,6 +36,7 @@ test('sends SIGTERM to its parent', () => { process.kill(process.ppid); });
 test('sends SIGINT to its parent', () => { process.kill(process.ppid, 'SIGINT'); });
 test('sends SIGHUP to its parent by number, through an import of node:process', () => { kill(process.ppid, 1); });
 test('asks whether its parent exists (signal 0)', () => { assert.equal(process.kill(process.ppid, 0), true); });
+test('sends its parent a signal that does nothing by default (SIGWINCH)', () => { assert.equal(process.kill(process.ppid, 'SIGWINCH'), true); });
 test('signals a process it started', async () => {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
   await once(child, 'spawn');
@@ -53,7 +54,7 @@ test('after', () => {});
     const events = parseEvents(result.stdout);
     assert.ok(events.some((event) => event.type === 'run:end'), 'the run ended');
     const tests = byName(testEvents(events));
-    for (const name of ['before', 'asks whether its parent exists (signal 0)', 'signals a process it started', 'after']) {
+    for (const name of ['before', 'asks whether its parent exists (signal 0)', 'sends its parent a signal that does nothing by default (SIGWINCH)', 'signals a process it started', 'after']) {
       assert.equal(tests.get(`signals.test.js › ${name}`)?.type, 'test:pass', name);
     }
     assert.equal(tests.get('other.test.js › still runs')?.type, 'test:pass');
