@@ -3,9 +3,9 @@
  * able to break.
  *
  * Under plain `node --test`, fd 3 in a test process is not free either: it is libuv's event loop
- * (an epoll instance on Linux). There, a test writing to it gets EINVAL, and a test may close it (its
- * tests still pass; the process then aborts once they are done). A test here sees the same fd 3:
- * open, refusing writes with EINVAL, closable once (then EBADF), while the real socket stays cctrial's.
+ * (an epoll instance on Linux). There, a test reading or writing it gets EINVAL, and a test may close it
+ * (its tests still pass; the process then aborts once they are done). A test here sees the same fd 3:
+ * open, refusing reads and writes with EINVAL, closable once (then EBADF), while the real socket stays cctrial's.
  * The socket itself cannot move to another fd: it is a socket pair, which Linux will not reopen
  * through /dev/fd (ENXIO), and Node has no dup().
  *
@@ -109,6 +109,9 @@ export function guardFrameFd(): void {
   for (const [name, syscall] of [
     ['writeSync', 'write'],
     ['writevSync', 'writev'],
+    // A read would block on the socket for ever: cctrial never writes to it.
+    ['readSync', 'read'],
+    ['readvSync', 'readv'],
     ['writeFileSync', 'write'],
     ['appendFileSync', 'write'],
     ['fsyncSync', 'fsync'],
@@ -120,6 +123,8 @@ export function guardFrameFd(): void {
   for (const [name, syscall] of [
     ['write', 'write'],
     ['writev', 'writev'],
+    ['read', 'read'],
+    ['readv', 'readv'],
     ['writeFile', 'write'],
     ['appendFile', 'write'],
     ['fsync', 'fsync'],

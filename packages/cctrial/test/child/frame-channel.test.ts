@@ -38,6 +38,7 @@ const CASES: Record<string, string> = {
   'close-twice.test.js': `test('closes fd 3 twice', () => { fs.closeSync(3); assert.throws(() => fs.closeSync(3), { code: 'EBADF' }); });`,
   'garbage.test.js': `test('writes garbage to fd 3', () => { fs.writeSync(3, 'garbage\\n{"type":"test:pass"\\n\\u0000\\u0001 not json'); });`,
   'garbage-caught.test.js': `test('writes garbage to fd 3 and catches the error', () => { try { fs.writeSync(3, 'half a line'); } catch {} });`,
+  'read.test.js': `test('reads fd 3', () => { fs.readSync(3, Buffer.alloc(16)); });`,
   'forged.test.js': `test('forges a test:pass frame on fd 3', () => { fs.writeSync(3, ${FORGED} + '\\n'); });`,
   'forged-stream.test.js': `test('forges frames through a write stream on fd 3', async () => {
   const stream = fs.createWriteStream(null, { fd: 3, autoClose: false });
@@ -97,15 +98,16 @@ describe('the frame channel survives the test', () => {
     assert.ok(!names.includes('ghost'), describeResults(fixture.report.results));
   });
 
-  it('gives fd 3 what node --test gives it: writes fail with EINVAL, a close succeeds, a second close fails with EBADF', () => {
+  it('gives fd 3 what node --test gives it: reads and writes fail with EINVAL, a close succeeds, a second close fails with EBADF', () => {
     const hostile = (file: string, name: string) => resultOf(fixture.report.results, file, [name]);
     for (const [file, name] of [
       ['garbage.test.js', 'writes garbage to fd 3'],
       ['forged.test.js', 'forges a test:pass frame on fd 3'],
+      ['read.test.js', 'reads fd 3'],
     ] as const) {
       const { outcome, error } = hostile(file, name);
       assert.equal(outcome, 'error', file);
-      assert.equal(error?.message, 'EINVAL: invalid argument, write', file);
+      assert.equal(error?.message, `EINVAL: invalid argument, ${file === 'read.test.js' ? 'read' : 'write'}`, file);
       assert.equal(error?.code, 'EINVAL', file);
       assert.match(error?.stack ?? '', new RegExp(`${file.replace('.', '\\.')}:\\d+`), `${file}: the stack starts in the test`);
     }
