@@ -110,7 +110,7 @@ describe('a thrown value that breaks node:test itself, on every Node major', { c
       const node = major === THIS_MAJOR ? process.execPath : await nodeOfMajor(major);
       const root = writePackage(breakerFiles);
       // Plain node --test ends these files on Node 20 and 22 within a second; on 24 and 26 it never does.
-      const plain = Promise.all(Object.keys(BREAKERS).map((file) => plainNodeTest(node, root, file, 15_000)));
+      const plain = Promise.all(Object.keys(BREAKERS).map((file) => plainNodeTest(node, root, file, 10_000)));
       const result = await runCli(['--once', '--json', '--no-notify', '--timeout', '1000'], { cwd: root, node, timeoutMs: 120_000 });
       assert.equal(result.code, 1, result.stderr);
       const tests = byName(testEvents(parseEvents(result.stdout)));
