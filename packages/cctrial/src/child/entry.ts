@@ -15,12 +15,17 @@ import { pathToFileURL } from 'node:url';
 import 'node:test';
 import { applyDefaultTimeout, DEFAULT_TIMEOUT_ENV } from './default-timeout.js';
 import { recordModules, takeModulesFrame } from './modules.js';
+import { guardFrameFd, setChannelSecret, writeFrame } from './channel.js';
+import { guardParentSignals } from './parent-signals.js';
 import { HEARTBEAT_MS } from './protocol.js';
-import { writeFrame } from './reporter.js';
 import { serializeError } from './serialize-error.js';
 
 export interface GoMessage {
   file: string;
+  /** Every frame carries it: see protocol.ts. */
+  secret?: string;
+  /** cctrial's pid, which test code must not signal. */
+  parentPid?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -33,7 +38,12 @@ const reportModules = (early: boolean) => {
   const frame = takeModulesFrame(early);
   if (frame) writeFrame(frame);
 };
-const testFile = process.argv[2] ?? (await waitForGo());
+// Before any test code: fd 3 as node --test's tests see it, and the real channel out of their reach.
+guardFrameFd();
+const go: GoMessage = process.argv[2] ? { file: process.argv[2] } : await waitForGo();
+const testFile = go.file;
+setChannelSecret(go.secret ?? '');
+guardParentSignals(go.parentPid ?? process.ppid);
 // A file that declares no tests never starts the reporter, which otherwise writes them before 'end'.
 process.once('exit', () => reportModules(false));
 
@@ -50,6 +60,10 @@ process.exit = function exit(code?: number | string | null) {
 
 // Tells the watchdog that the event loop still turns: a test may wait as long as its own timeout allows.
 setInterval(() => writeFrame({ type: 'alive', data: {} }), HEARTBEAT_MS).unref();
+// The event loop ran out of work. If node:test has not finished, from Node 24 it keeps the process
+// alive until its running tests end, with an interval of its own: the heartbeats then prove nothing
+// (a test whose thrown value broke node:test never ends). Before the listener node:test adds.
+process.on('beforeExit', () => writeFrame({ type: 'loop-idle', data: {} }));
 
 process.argv.splice(1, process.argv.length - 1, testFile);
 let loading = true;
@@ -73,12 +87,12 @@ try {
   throw error;
 }
 
-async function waitForGo(): Promise<string> {
+async function waitForGo(): Promise<GoMessage> {
   const lines = createInterface({ input: process.stdin });
   const [line] = await lines[Symbol.asyncIterator]().next().then((result) => (result.done ? [] : [result.value]));
   lines.close();
   // stdin stays open in a warm child; tests must see it as they would under node --test: empty.
   process.stdin.destroy();
   if (!line) process.exit(0); // The parent discarded this child without using it.
-  return (JSON.parse(line) as GoMessage).file;
+  return JSON.parse(line) as GoMessage;
 }

@@ -6,6 +6,12 @@ import type { SerializedError } from '../results/types.js';
 
 /** The file descriptor the parent opens for frames: stdout and stderr stay the test's own output. */
 export const FRAME_FD = 3;
+/**
+ * Each frame is one line, `<secret><JSON>`. The secret is the child's own, given in its go message on
+ * stdin (never in its environment, which grandchildren inherit and /proc shows): what a test writes
+ * to the frame fd by mistake or on purpose, garbage or a forged frame, cannot pass for a frame.
+ */
+export const SECRET_BYTES = 18;
 /** How often a child whose event loop turns says so. */
 export const HEARTBEAT_MS = 1_000;
 
@@ -37,6 +43,8 @@ export type ChildFrame =
   | { type: 'exit-called'; data: { code: number; stack: string } }
   /** The child's event loop still turns (every HEARTBEAT_MS). */
   | { type: 'alive'; data: Record<string, never> }
+  /** The child's event loop ran out of work ('beforeExit'): whatever still runs waits on node:test alone. */
+  | { type: 'loop-idle'; data: Record<string, never> }
   /**
    * The files the test file loaded (absolute real paths, no node_modules), written once: before 'end',
    * 'load-error' or 'exit-called', or at exit. `partial` when some of the file's code did not run:
@@ -45,3 +53,59 @@ export type ChildFrame =
   | { type: 'modules'; data: { files: string[]; partial?: true } }
   /** node:test finished the file: every result has been written. */
   | { type: 'end'; data: Record<string, never> };
+
+export const FRAME_TYPES: ReadonlySet<string> = new Set([
+  'test:start', 'test:dequeue', 'test:pass', 'test:fail', 'test:diagnostic', 'load-error', 'exit-called', 'alive', 'loop-idle', 'modules', 'end',
+]);
+
+/** One frame as the line the child writes. */
+export function encodeFrame(secret: string, frame: ChildFrame): string {
+  return `${secret}${JSON.stringify(frame)}\n`;
+}
+
+/**
+ * The frame in one line read from a child, or undefined for anything else: a line without the secret
+ * (what test code wrote), torn or malformed JSON, an unknown type, or data of the wrong shape. It never
+ * throws. Text a test wrote without a newline just before a frame is on the frame's line: the frame
+ * is taken from the last secret on.
+ */
+export function decodeFrame(line: string, secret: string): ChildFrame | undefined {
+  const at = secret === '' ? 0 : line.lastIndexOf(secret);
+  if (at === -1) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line.slice(at + secret.length));
+  } catch {
+    return undefined;
+  }
+  return isFrame(value) ? value : undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isLocation = (data: Record<string, unknown>) =>
+  typeof data.name === 'string' && Number.isInteger(data.nesting) && (data.nesting as number) >= 0 &&
+  (data.line === undefined || typeof data.line === 'number') && (data.column === undefined || typeof data.column === 'number');
+const isError = (value: unknown) => isObject(value) && typeof value.type === 'string' && typeof value.message === 'string';
+
+function isFrame(value: unknown): value is ChildFrame {
+  if (!isObject(value) || typeof value.type !== 'string' || !FRAME_TYPES.has(value.type) || !isObject(value.data)) return false;
+  const data = value.data;
+  switch (value.type) {
+    case 'test:start':
+    case 'test:dequeue':
+      return isLocation(data);
+    case 'test:pass':
+    case 'test:fail':
+      return isLocation(data) && typeof data.durationMs === 'number' && (data.error === undefined || isError(data.error));
+    case 'test:diagnostic':
+      return typeof data.message === 'string';
+    case 'load-error':
+      return isError(data.error);
+    case 'exit-called':
+      return typeof data.code === 'number' && typeof data.stack === 'string';
+    case 'modules':
+      return Array.isArray(data.files) && data.files.every((file) => typeof file === 'string');
+    default:
+      return true;
+  }
+}

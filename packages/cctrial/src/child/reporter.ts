@@ -1,9 +1,9 @@
 /**
- * The node:test reporter loaded inside every test child. It writes one JSON frame per line to fd 3,
- * synchronously, so that frames already written survive a process.exit() or a SIGKILL.
+ * The node:test reporter loaded inside every test child. It writes one JSON frame per line to fd 3
+ * (channel.ts), synchronously, so that frames already written survive a process.exit() or a SIGKILL.
  */
-import { writeSync } from 'node:fs';
-import { FRAME_FD, type ChildFrame, type TestLocation } from './protocol.js';
+import { writeFrame } from './channel.js';
+import type { ChildFrame, TestLocation } from './protocol.js';
 import { takeModulesFrame } from './modules.js';
 import { capText, ERROR_LIMITS, serializeError } from './serialize-error.js';
 
@@ -12,19 +12,7 @@ interface ReporterEvent {
   data: Record<string, any>;
 }
 
-/** Taken before the child entry wraps process.exit, whose wrapper writes a frame itself. */
-const exitNow = process.exit.bind(process);
-
-export function writeFrame(frame: ChildFrame): void {
-  const line = JSON.stringify(frame) + '\n';
-  try {
-    writeSync(FRAME_FD, line);
-  } catch {
-    // The parent has gone away: nobody is left to read, and the watchdog of a new parent does not know us.
-    // The heartbeat finds this within a second even while a test waits.
-    exitNow(1);
-  }
-}
+export { writeFrame };
 
 function location(data: Record<string, any>): TestLocation {
   return { name: data.name, nesting: data.nesting, line: data.line, column: data.column };

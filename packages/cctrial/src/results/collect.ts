@@ -39,7 +39,7 @@ export function collectFileRun(context: FileContext, child: ChildOutcome): FileR
   // A file past its whole-file timeout loses every result, as under node --test before Node 24.
   const results = child.fileTimedOutAfterMs === undefined ? toResults(context.project, file, reported) : [];
   const diagnostics = child.frames.flatMap((frame) => (frame.type === 'test:diagnostic' ? [frame.data.message] : []));
-  const fileFailure = explainFileFailure(child, results, diagnostics, context.absoluteFile);
+  const fileFailure = explainStall(child) ?? explainFileFailure(child, results, diagnostics, context.absoluteFile);
   if (!fileFailure && !child.aborted && declaredNoTests(child)) {
     // As node --test does: one passing test named after the file.
     results.push({ id: { project: context.project, file, path: [], occurrence: 0 }, kind: 'file', pathKinds: [], outcome: 'pass', durationMs: child.durationMs });
@@ -67,6 +67,28 @@ export function collectFileRun(context: FileContext, child: ChildOutcome): FileR
     durationMs: child.durationMs,
     aborted: child.aborted,
     ...(child.modules ? { modules: child.modules.files, ...(child.modules.partial ? { modulesPartial: true } : {}) } : {}),
+  };
+}
+
+/**
+ * The watchdog killed a child whose event loop had run out of work while a test still ran: nothing
+ * could end that test. From Node 24 node:test keeps such a process alive for ever (plain node --test
+ * hangs); Node 20 and 22 cancel the file's tests instead, and the watchdog never gets there.
+ */
+function explainStall(child: ChildOutcome): ReturnType<typeof explainFileFailure> {
+  if (child.aborted || child.stalledTest === undefined || child.killedAfterSilenceMs === undefined) return undefined;
+  return {
+    outcome: 'cancelled',
+    failureType: 'fileTimeout',
+    error: {
+      type: 'StalledTestError',
+      message:
+        `The test process made no progress for ${child.killedAfterSilenceMs} ms and was killed: its event loop had nothing left to run while the test "${child.stalledTest}" was still running, ` +
+        'so nothing could end that test, and node:test (from Node 24) waits for it for ever, as plain node --test does. ' +
+        'Either the test threw a value that breaks node:test itself (an Error whose message getter throws, a revoked Proxy, a Proxy whose traps throw: ' +
+        'node:test fails while recording the failure and never ends the test), or it awaits a promise that nothing will settle. ' +
+        'Throw a plain Error, or make sure the promise settles. The results reported before it are kept; the tests after it did not run.',
+    },
   };
 }
 

@@ -1,10 +1,11 @@
 /** Runs one test file in one (possibly pre-warmed) child process and collects its frames and output. */
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { GoMessage } from '../child/entry.js';
-import type { ChildFrame, TestLocation } from '../child/protocol.js';
+import { decodeFrame, SECRET_BYTES, type ChildFrame, type TestLocation } from '../child/protocol.js';
 import { OutputTail } from './output-tail.js';
 import { killGroup } from './process-group.js';
 
@@ -32,6 +33,11 @@ export interface ChildOutcome {
   signal: string | null;
   /** Set when the watchdog killed the child. */
   killedAfterSilenceMs?: number;
+  /**
+   * Set when the watchdog killed a child whose event loop had run out of work while this test was
+   * still running: node:test (Node 24+) then waits for it for ever, keeping the process alive.
+   */
+  stalledTest?: string;
   /** Set when the file ran past its whole-file timeout (before Node 24, as node --test applies --test-timeout). */
   fileTimedOutAfterMs?: number;
   /** Set when the caller aborted the run. */
@@ -62,7 +68,8 @@ export function runChild(
 ): Promise<ChildOutcome> {
   const { fileTimeoutMs, testsHaveTimeouts = false } = limits;
   const startedAt = performance.now();
-  child.stdin!.end(JSON.stringify(go) + '\n');
+  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  child.stdin!.end(JSON.stringify({ ...go, secret, parentPid: process.pid } satisfies GoMessage) + '\n');
   const frames: ChildFrame[] = [];
   const stdout = new OutputTail(OUTPUT_LIMIT_BYTES);
   const stderr = new OutputTail(OUTPUT_LIMIT_BYTES);
@@ -71,8 +78,11 @@ export function runChild(
   let firstFrameMs: number | undefined;
   let modules: ChildOutcome['modules'];
   let finished = false;
-  /** Tests started and not yet reported. */
-  const running = new Set<string>();
+  /** Tests started and not yet reported, with their names. */
+  const running = new Map<string, string>();
+  /** The child's event loop ran out of work: from then on, heartbeats prove nothing. */
+  let loopIdle = false;
+  let stalledTest: string | undefined;
 
   let watchdog: NodeJS.Timeout | undefined;
   const armWatchdog = () => {
@@ -85,6 +95,7 @@ export function runChild(
       // A child stopped by a signal (SIGSTOP, a debugger, Ctrl-Z) is not silent, it is held: wait for it.
       if (isStopped(child.pid)) return armWatchdog();
       killedAfterSilenceMs = silenceLimitMs;
+      if (loopIdle && running.size > 0) stalledTest = [...running.values()].at(-1);
       killGroup(child);
     }, silenceLimitMs);
   };
@@ -111,25 +122,29 @@ export function runChild(
   const framePipe = child.stdio[3] as Readable;
   const frameLines = createInterface({ input: framePipe, crlfDelay: Infinity });
   frameLines.on('line', (line) => {
-    let frame: ChildFrame;
-    try {
-      frame = JSON.parse(line) as ChildFrame;
-    } catch {
-      return; // Only our reporter writes to fd 3; a torn line can only come from a killed child.
-    }
+    // Lines without this child's secret are not frames: test code wrote to the frame fd (garbage, a
+    // forged frame), or a killed child tore its last line. They are ignored; nothing is made of them.
+    const frame = decodeFrame(line, secret);
+    if (!frame) return;
     if (frame.type === 'alive') {
       // node:test enforces every test's timeout in-process (itself from Node 24, given by the child before):
       // while a test runs and the event loop turns, it may run as long as its timeout allows. With no test
       // running, a turning event loop proves nothing: an open handle keeps it turning for ever.
       // Without any timeout (--timeout 0) nothing would ever end a hung test: then only results count.
-      if (testsHaveTimeouts && running.size > 0) armWatchdog();
+      // Nor once the event loop ran out of work with a test still running: what turns it then is
+      // node:test's own keep-alive (Node 24+), which waits for that test even when nothing can end it.
+      if (testsHaveTimeouts && running.size > 0 && !loopIdle) armWatchdog();
+      return;
+    }
+    if (frame.type === 'loop-idle') {
+      if (running.size > 0) loopIdle = true;
       return;
     }
     if (frame.type === 'modules') {
       modules = frame.data;
       return;
     }
-    if (frame.type === 'test:dequeue') running.add(testKeyOf(frame.data));
+    if (frame.type === 'test:dequeue') running.set(testKeyOf(frame.data), frame.data.name);
     else if (frame.type === 'test:pass' || frame.type === 'test:fail') running.delete(testKeyOf(frame.data));
     else if (frame.type === 'end') finished = true;
     armWatchdog();
@@ -189,6 +204,7 @@ export function runChild(
       if (firstFrameMs !== undefined) outcome.firstFrameMs = firstFrameMs;
       if (modules) outcome.modules = modules;
       if (killedAfterSilenceMs !== undefined) outcome.killedAfterSilenceMs = killedAfterSilenceMs;
+      if (stalledTest !== undefined) outcome.stalledTest = stalledTest;
       if (fileTimedOutAfterMs !== undefined) outcome.fileTimedOutAfterMs = fileTimedOutAfterMs;
       resolve(outcome);
     });
