@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import 'node:test';
 import { applyDefaultTimeout, DEFAULT_TIMEOUT_ENV } from './default-timeout.js';
 import { recordModules, takeModulesFrame } from './modules.js';
-import { guardFrameFd, setChannelSecret, writeFrame } from './channel.js';
+import { setChannelSecret, writeFrame } from './channel.js';
 import { guardParentSignals } from './parent-signals.js';
 import { HEARTBEAT_MS } from './protocol.js';
 import { serializeError } from './serialize-error.js';
@@ -38,8 +38,6 @@ const reportModules = (early: boolean) => {
   const frame = takeModulesFrame(early);
   if (frame) writeFrame(frame);
 };
-// Before any test code: fd 3 as node --test's tests see it, and the real channel out of their reach.
-guardFrameFd();
 const go: GoMessage = process.argv[2] ? { file: process.argv[2] } : await waitForGo();
 const testFile = go.file;
 setChannelSecret(go.secret ?? '');

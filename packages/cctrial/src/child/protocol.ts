@@ -1,11 +1,16 @@
 /**
- * The frames a test child writes to fd 3, one JSON object per line.
+ * The frames a test child writes to FRAME_FD, one JSON object per line.
  * Shared by the child (which writes them) and the runner (which reads them).
  */
 import type { SerializedError } from '../results/types.js';
 
-/** The file descriptor the parent opens for frames: stdout and stderr stay the test's own output. */
-export const FRAME_FD = 3;
+/**
+ * The file descriptor the parent opens for frames: stdout and stderr stay the test's own output. Not 3:
+ * under plain node --test, fd 3 of a test process is the first one libuv opens (its epoll instance on
+ * Linux), and a test that reads, writes or closes it must get what it gets there. The child is spawned
+ * with fd 3 left closed, so that libuv takes it again.
+ */
+export const FRAME_FD = 4;
 /**
  * Each frame is one line, `<secret><JSON>`. The secret is the child's own, given in its go message on
  * stdin (never in its environment, which grandchildren inherit and /proc shows): what a test writes

@@ -1,5 +1,5 @@
 /**
- * The node:test reporter loaded inside every test child. It writes one JSON frame per line to fd 3
+ * The node:test reporter loaded inside every test child. It writes one JSON frame per line to FRAME_FD
  * (channel.ts), synchronously, so that frames already written survive a process.exit() or a SIGKILL.
  */
 import { writeFrame } from './channel.js';

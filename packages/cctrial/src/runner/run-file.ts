@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { GoMessage } from '../child/entry.js';
-import { decodeFrame, SECRET_BYTES, type ChildFrame, type TestLocation } from '../child/protocol.js';
+import { decodeFrame, FRAME_FD, SECRET_BYTES, type ChildFrame, type TestLocation } from '../child/protocol.js';
 import { OutputTail } from './output-tail.js';
 import { killGroup } from './process-group.js';
 
@@ -119,7 +119,7 @@ export function runChild(
 
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-  const framePipe = child.stdio[3] as Readable;
+  const framePipe = child.stdio[FRAME_FD] as Readable;
   const frameLines = createInterface({ input: framePipe, crlfDelay: Infinity });
   frameLines.on('line', (line) => {
     // Lines without this child's secret are not frames: test code wrote to the frame fd (garbage, a
@@ -185,7 +185,7 @@ export function runChild(
       framesRead = true;
       letGoOfOutput();
     });
-    // 'close' rather than 'exit': every pipe, fd 3 included, has been read to the end (or let go of).
+    // 'close' rather than 'exit': every pipe, the frame pipe included, has been read to the end (or let go of).
     child.once('close', (exitCode, exitSignal) => {
       clearTimeout(watchdog);
       clearTimeout(fileTimer);

@@ -47,7 +47,7 @@ export class WarmPool {
 }
 
 function launch(spec: LaunchSpec): ChildProcess {
-  const child = spawnGroup(spec.node, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const child = spawnGroup(spec.node, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] });
   // Nobody reads a waiting child's pipes yet; an early error (EPIPE) must not crash cctrial.
   child.stdin!.on('error', () => {});
   child.on('error', () => {});

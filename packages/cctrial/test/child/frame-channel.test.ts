@@ -4,7 +4,8 @@
  * result appears, and each test's verdict is the one plain `node --test` gives the same file (run
  * here too, with the conformance suite's recording reporter).
  *
- * Under node --test, fd 3 in a test process is libuv's event loop (an epoll instance on Linux):
+ * cctrial's channel is on FRAME_FD (4), and fd 3 is left closed at spawn, so that in a test process, as
+ * under node --test, fd 3 is libuv's event loop (an epoll instance on Linux):
  * writing to it fails with EINVAL, closing it succeeds (and the process aborts once its tests are done,
  * which node --test reports as a failure of the file: the only difference, see the last test).
  */
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { before, describe, it } from 'node:test';
-import { decodeFrame, encodeFrame, type ChildFrame } from '../../src/child/protocol.js';
+import { decodeFrame, encodeFrame, FRAME_FD, type ChildFrame } from '../../src/child/protocol.js';
 import type { TestResult } from '../../src/results/types.js';
 import { referenceVerdicts } from '../conformance/compare.js';
 import { describeResults, resultOf, resultsOfFile, runPackage, type FixtureRun } from '../helpers/fixtures.js';
@@ -130,6 +131,26 @@ describe('the frame channel survives the test', () => {
       const closedEventLoop = /closeSync\(3\)|fs\.close\(3/.test(CASES[file]!);
       assert.deepEqual(reference.fileLevel, closedEventLoop ? [`${file} = fail`] : [], file);
     }
+  });
+});
+
+describe("cctrial's own channel, FRAME_FD", () => {
+  it('ignores garbage and forged frames a test writes to it: no ghost, every real result kept', async () => {
+    const file = 'channel.test.js';
+    const fixture = await runPackage({
+      [file]: `${HEADER}test('writes to the frame fd', () => {
+  fs.writeSync(${FRAME_FD}, 'garbage\\n{"type":"test:pass"\\n');
+  fs.writeSync(${FRAME_FD}, ${FORGED} + '\\n');
+});
+test('after', () => {});
+`,
+    });
+    const results = resultsOfFile(fixture.report.results, file);
+    assert.deepEqual(
+      results.map((result) => [result.id.path.join(' › '), result.outcome]),
+      [['before', 'pass'], ['writes to the frame fd', 'pass'], ['after', 'pass']],
+      describeResults(results),
+    );
   });
 });
 
