@@ -31,7 +31,7 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         write(`re-run: ${formatRef(event.test)}\n`);
         break;
       case 'change':
-        write(`changed: ${event.files.slice(0, 3).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}\n`);
+        write(`changed: ${event.files.slice(0, 3).map(flattenLine).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}\n`);
         break;
       case 'idle':
         write('waiting for filesystem change...\n');

@@ -12,11 +12,11 @@
  */
 import stringWidth from 'string-width';
 
-/** SGR (colours, bold, ...): `ESC [ params m`, the one sequence a report may carry. */
-const SGR = /\x1b\[[0-9;:]*m/y;
 /** C0 controls but tab and newline, CR, DEL and the C1 controls (0x9b is an 8-bit CSI on some terminals). */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 const ANY_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/** An SGR sequence (colours, bold, ...: `ESC [ params m`, the one sequence a report may carry), a CRLF, or another control character. */
+const SGR_OR_CONTROL = /\x1b\[[0-9;:]*m|\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const SGR_RESET = '\x1b[0m';
 
 /** `␛` for ESC, `␀` for NUL ... (Unicode's control pictures); `␡` for DEL; `\x9b` for a C1 control. */
@@ -36,32 +36,13 @@ function picture(char: string): string {
  */
 export function neutralizeControls(text: string, colour: boolean): string {
   if (!CONTROL.test(text)) return text;
-  let out = '';
   let keptSgr = false;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x20 && code !== 0x7f && !(code >= 0x80 && code <= 0x9f)) continue;
-    if (code === 0x0a || code === 0x09) continue;
-    out += text.slice(from, i);
-    from = i + 1;
-    if (code === 0x1b) {
-      SGR.lastIndex = i;
-      const sgr = SGR.exec(text);
-      if (sgr) {
-        if (colour) {
-          out += sgr[0];
-          keptSgr = true;
-        }
-        i += sgr[0].length - 1;
-        from = i + 1;
-        continue;
-      }
-    }
-    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue; // \r\n: the \n stays.
-    out += picture(text[i]!);
-  }
-  out += text.slice(from);
+  const out = text.replace(SGR_OR_CONTROL, (match) => {
+    if (match.length === 1) return picture(match);
+    if (match === '\r\n') return '\n';
+    keptSgr ||= colour;
+    return colour ? match : '';
+  });
   return keptSgr && !out.endsWith(SGR_RESET) ? out + SGR_RESET : out;
 }
 
@@ -135,9 +116,10 @@ export function cutStart(text: string, width: number): string {
 /**
  * What cctrial writes last on a terminal, however it ends (but for a hangup: nobody reads any more).
  * Each part is a no-op on a terminal already in that state, and none moves the cursor for good:
- * - save the cursor, leave the alternate screen (which restores the normal screen's cursor; saved
- *   cursors are per screen, so on the normal screen that is where it just was);
- * - the whole screen as scroll region (DECSTBM homes the cursor: saved and restored around it);
+ * - save the cursor, leave the alternate screen, make the whole screen the scroll region, restore
+ *   the cursor: leaving the alternate screen restores the cursor saved on entering it (terminals keep
+ *   one saved cursor per screen; on the normal screen it is the one just saved), and DECSTBM homes
+ *   the cursor, so that the cursor ends where the normal screen had it;
  * - cursor shown, line wrapping on, insert mode off, normal cursor keys and keypad;
  * - mouse reporting (every protocol), focus events, bracketed paste and synchronized output off;
  * - the ASCII character set in G0, shifted in; SGR reset.
@@ -145,8 +127,7 @@ export function cutStart(text: string, width: number): string {
  * terminal may have left (a test's output never reaches it raw; see neutralizeControls).
  */
 export const RESTORE_TERMINAL = [
-  '\x1b7\x1b[?1049l',
-  '\x1b7\x1b[r\x1b8',
+  '\x1b7\x1b[?1049l\x1b[r\x1b8',
   '\x1b[?25h',
   '\x1b[?7h',
   '\x1b[4l',

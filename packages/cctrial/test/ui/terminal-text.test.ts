@@ -1,6 +1,7 @@
 /** What a test wrote, made safe for a terminal, and display widths: pure functions of ui/terminal-text.ts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import xterm from '@xterm/headless';
 import { formatStatus, type StatusCounts } from '../../src/ui/status-line.js';
 import { createPlainView } from '../../src/ui/plain-view.js';
 import { cutEnd, cutStart, displayWidth, flattenLine, neutralizeControls, padToWidth, RESTORE_TERMINAL } from '../../src/ui/terminal-text.js';
@@ -175,9 +176,63 @@ describe('RESTORE_TERMINAL', () => {
   it('leaves the alternate screen, shows the cursor, resets the scroll region, modes and SGR, without moving the cursor for good', () => {
     const parts = ['\x1b[?1049l', '\x1b[?25h', '\x1b[r', '\x1b[?1000l', '\x1b[?1002l', '\x1b[?1003l', '\x1b[?1006l', '\x1b[?2004l', '\x1b[?7h', '\x1b[0m'];
     for (const part of parts) assert.ok(RESTORE_TERMINAL.includes(part), `no ${JSON.stringify(part)}`);
-    // Both sequences that may home the cursor are preceded by a save of it, the scroll region followed by its restore.
-    assert.ok(RESTORE_TERMINAL.includes(`${ESC}7\x1b[?1049l`));
-    assert.ok(RESTORE_TERMINAL.includes(`${ESC}7\x1b[r${ESC}8`));
+    // Both sequences that may move the cursor sit between a save of the cursor and its restore.
+    assert.ok(RESTORE_TERMINAL.includes(`${ESC}7\x1b[?1049l\x1b[r${ESC}8`));
     assert.ok(RESTORE_TERMINAL.endsWith('\x1b[0m'));
+  });
+});
+
+describe('RESTORE_TERMINAL on an emulated terminal (@xterm/headless)', () => {
+  type Terminal = InstanceType<typeof xterm.Terminal>;
+  const write = (terminal: Terminal, data: string) => new Promise<void>((resolve) => terminal.write(data, resolve));
+  const cursorHidden = (terminal: Terminal) => (terminal as unknown as { _core: { coreService: { isCursorHidden: boolean } } })._core.coreService.isCursorHidden;
+  const cursor = (terminal: Terminal) => ({ x: terminal.buffer.active.cursorX, y: terminal.buffer.active.cursorY });
+  const TAKEOVER = '\x1b[?1049h\x1b[?25l\x1b[3;10r\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[?7l\x1b[?1h\x1b[4h\x1b[31;1m\x1b[12;40Hdrawn on the alternate screen';
+
+  it('after a takeover: the normal screen as it was, the cursor where it was and shown, modes off', async () => {
+    const terminal = new xterm.Terminal({ cols: 80, rows: 24, allowProposedApi: true });
+    await write(terminal, 'line one\r\nline two\r\nthe prompt> ');
+    const before = cursor(terminal);
+    await write(terminal, TAKEOVER);
+    assert.equal(terminal.buffer.active.type, 'alternate');
+    await write(terminal, RESTORE_TERMINAL);
+    assert.equal(terminal.buffer.active.type, 'normal');
+    assert.deepEqual(cursor(terminal), before);
+    assert.equal(cursorHidden(terminal), false);
+    assert.equal(terminal.modes.mouseTrackingMode, 'none');
+    assert.equal(terminal.modes.bracketedPasteMode, false);
+    assert.equal(terminal.modes.wraparoundMode, true);
+    assert.equal(terminal.modes.applicationCursorKeysMode, false);
+    assert.equal(terminal.modes.insertMode, false);
+    assert.equal(terminal.buffer.active.getLine(1)?.translateToString(true), 'line two');
+    // And SGR is reset: what comes next is not red.
+    await write(terminal, 'plain');
+    const row = terminal.buffer.active.getLine(terminal.buffer.active.baseY + terminal.buffer.active.cursorY)!;
+    assert.equal(row.getCell(0)!.isFgDefault(), true);
+    assert.equal(row.getCell(0)!.isBold(), 0);
+  });
+
+  it('a scroll region set on the normal screen is reset, and the cursor stays where it was', async () => {
+    const terminal = new xterm.Terminal({ cols: 80, rows: 24, allowProposedApi: true });
+    await write(terminal, 'a\r\nb\r\n\x1b[3;10r\x1b[?25l\x1b[12;5Hstatus');
+    const before = cursor(terminal);
+    await write(terminal, RESTORE_TERMINAL);
+    assert.deepEqual(cursor(terminal), before);
+    assert.equal(cursorHidden(terminal), false);
+    // The whole screen scrolls again: a line feed on the last row moves it up (with rows 3 to 10 as
+    // the region, the cursor below it would stay put and nothing would scroll).
+    await write(terminal, '\x1b[24;1Hbottom\n');
+    assert.equal(terminal.buffer.active.baseY, 1);
+    assert.equal(terminal.buffer.active.getLine(1 + 22)?.translateToString(true), 'bottom');
+  });
+
+  it('on a terminal in its normal state it changes nothing: the cursor stays, the text stays', async () => {
+    const terminal = new xterm.Terminal({ cols: 80, rows: 24, allowProposedApi: true });
+    await write(terminal, 'a\r\nb\r\n   status line');
+    const before = cursor(terminal);
+    await write(terminal, RESTORE_TERMINAL);
+    assert.equal(terminal.buffer.active.type, 'normal');
+    assert.deepEqual(cursor(terminal), before);
+    assert.deepEqual([0, 1, 2].map((y) => terminal.buffer.active.getLine(y)?.translateToString(true)), ['a', 'b', '   status line']);
   });
 });
