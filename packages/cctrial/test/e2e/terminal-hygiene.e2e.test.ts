@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import stringWidth from 'string-width';
 import { RESTORE_TERMINAL } from '../../src/ui/terminal-text.js';
+import { runCli } from '../helpers/cli.js';
 import { startCliInPty, type PtyProcess } from '../helpers/pty.js';
 import { writeWorkspace } from '../helpers/workspace.js';
 
@@ -135,6 +136,15 @@ describe('a test that prints terminal control sequences', () => {
     } finally {
       await cli.stop();
     }
+  });
+
+  test('off a terminal (a pipe, --once), the report shows them as text and carries no escape at all', async () => {
+    const root = writeFixture({ 'test/screen.test.js': SCREEN_TEST });
+    const result = await runCli(['--once', '--no-notify'], { cwd: root, env: { NO_COLOR: undefined, FORCE_COLOR: undefined }, timeoutMs: WAIT_MS });
+    assert.equal(result.code, 1, result.stderr);
+    assert.ok(result.stdout.includes(`AssertionError: the screen is mine ${SHOWN}`), result.stdout);
+    assert.ok(!result.stdout.includes('\x1b') && !result.stderr.includes('\x1b'), `an escape in the piped report: ${JSON.stringify(result.stdout)}`);
+    assert.doesNotMatch(result.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'a control character in the piped report');
   });
 
   const WAYS_OUT: Array<{ name: string; args: string[]; code: number; leave?: (cli: PtyProcess) => void }> = [
