@@ -63,6 +63,8 @@ export function formatError(error: SerializedError, root: string): string {
 /** Expected and actual values of an assertion, when the message does not already show them. */
 export function formatComparison(error: SerializedError): string {
   if (error.expected === undefined || error.actual === undefined) return '';
+  // assert.fail(message) compares nothing: its `expected: undefined` / `actual: undefined` say nothing.
+  if (error.operator === 'fail') return '';
   if (error.message.includes(error.actual) && error.message.includes(error.expected)) return '';
   return `\n${pc.green(`expected: ${error.expected}`)}\n${pc.red(`actual:   ${error.actual}`)}\n`;
 }

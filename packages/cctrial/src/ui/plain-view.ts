@@ -1,15 +1,22 @@
 /**
  * The human report without a status line: the seed's phrases and blocks, as plain lines.
  * Groups come first, largest first, each with one representative stack and its tests.
+ * What a test wrote (names, messages, output) never reaches the terminal raw: control characters
+ * are shown as visible symbols, and test names stay on their line (terminal-text.ts).
  */
 import pc from 'picocolors';
 import type { CctrialEvent, EventSink, Phase, TestRef } from '../events.js';
-import { firstLine, formatComparison, formatError, formatRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
+import { firstLine, formatComparison, formatError, formatRef as formatFullRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
+import { cutEnd, displayWidth, flattenLine, neutralizeControls } from './terminal-text.js';
+
+/** A test's name on one line: a name with line breaks must not break the report's layout. */
+const formatRef = (ref: TestRef) => flattenLine(formatFullRef(ref));
 
 const MAX_LISTED_TESTS = 10;
 
 /** `width` is the terminal's, when there is one: a group's header line then never wraps. */
-export function createPlainView(write: (text: string) => void, root: string, verbose = false, width?: () => number): EventSink {
+export function createPlainView(rawWrite: (text: string) => void, root: string, verbose = false, width?: () => number): EventSink {
+  const write = (text: string) => rawWrite(neutralizeControls(text, pc.isColorSupported));
   const failures = new Map<string, Extract<CctrialEvent, { type: 'test:fail' }>>();
   const keyOf = (ref: { file: string; name: string[]; occurrence: number }) => JSON.stringify([ref.file, ref.name, ref.occurrence]);
 
@@ -24,7 +31,7 @@ export function createPlainView(write: (text: string) => void, root: string, ver
         write(`re-run: ${formatRef(event.test)}\n`);
         break;
       case 'change':
-        write(`changed: ${event.files.slice(0, 3).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}\n`);
+        write(`changed: ${event.files.slice(0, 3).map(flattenLine).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}\n`);
         break;
       case 'idle':
         write('waiting for filesystem change...\n');
@@ -84,8 +91,10 @@ export function createPlainView(write: (text: string) => void, root: string, ver
 
 /** The seed's `===... N tests: <error>` line, shortened to fit a terminal when it would wrap. */
 function groupHeader(title: string, width: number | undefined): string {
-  if (width === undefined || RULE_WIDTH + 1 + title.length < width) return `${'='.repeat(RULE_WIDTH)} ${pc.red(title)}`;
-  const rule = Math.max(3, width - 1 - title.length - 1);
-  const fitted = title.length > width - 5 ? title.slice(0, width - 6) + '…' : title;
+  title = flattenLine(title);
+  const columns = displayWidth(title);
+  if (width === undefined || RULE_WIDTH + 1 + columns < width) return `${'='.repeat(RULE_WIDTH)} ${pc.red(title)}`;
+  const fitted = columns > width - 5 ? cutEnd(title, width - 5) : title;
+  const rule = Math.max(3, width - 1 - displayWidth(fitted) - 1);
   return `${'='.repeat(rule)} ${pc.red(fitted)}`;
 }

@@ -7,8 +7,8 @@
  * own line with String#substr, which counts colour codes and can split one; and its log() output
  * waits for the next timer tick. This is the part of it cctrial needs, done right (docs/architecture.md).
  */
-import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
+import { cutEnd, cutStart, displayWidth, flattenLine, padToWidth, RESTORE_TERMINAL } from './terminal-text.js';
 
 export interface StatusCounts {
   done: number;
@@ -22,7 +22,6 @@ export interface StatusCounts {
 
 const CLEAR_LINE = '\r\x1b[2K';
 const HIDE_CURSOR = '\x1b[?25l';
-const SHOW_CURSOR = '\x1b[?25h';
 const MIN_NAME_WIDTH = 10;
 const REDRAW_INTERVAL_MS = 50;
 
@@ -36,7 +35,7 @@ export class StatusLine {
   constructor(private readonly stream: NodeJS.WriteStream) {
     stream.write(HIDE_CURSOR);
     stream.on('resize', this.onResize);
-    // A crash must not leave the user's terminal without a cursor.
+    // However cctrial ends (a crash, a second Ctrl-C, process.exit), the terminal is handed back.
     process.once('exit', () => this.close());
   }
 
@@ -56,12 +55,13 @@ export class StatusLine {
     this.draw(CLEAR_LINE + text);
   }
 
+  /** Ends the line and hands the terminal back: cursor shown, normal screen, modes reset (RESTORE_TERMINAL). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     this.stream.off('resize', this.onResize);
-    this.stream.write((this.drawnWidth > 0 ? '\n' : '') + SHOW_CURSOR);
+    this.stream.write((this.drawnWidth > 0 ? '\n' : '') + RESTORE_TERMINAL);
   }
 
   private draw(before = ''): void {
@@ -69,7 +69,7 @@ export class StatusLine {
     if (!this.counts) return void this.stream.write(before);
     const text = formatStatus(this.current, this.counts, this.width());
     this.stream.write(before + CLEAR_LINE + text);
-    this.drawnWidth = stripVTControlCharacters(text).length;
+    this.drawnWidth = displayWidth(text);
   }
 
   private width(): number {
@@ -84,7 +84,11 @@ export class StatusLine {
   private readonly onResize = () => this.draw();
 }
 
-/** `<current test> done/total nF nE nS nT nC`, cut to one column less than the width so it never wraps. */
+/**
+ * `<current test> done/total nF nE nS nT nC`, one column less than the width so it never wraps:
+ * measured in display columns (CJK and emoji take two), the name on one line (`⏎` for a line break,
+ * control characters as visible symbols) and cut from its start with `…`.
+ */
 export function formatStatus(current: string, counts: StatusCounts, width: number): string {
   const column = (count: number, letter: string, color: (text: string) => string) => {
     const text = `${String(count).padStart(5)}${letter}`;
@@ -99,18 +103,10 @@ export function formatStatus(current: string, counts: StatusCounts, width: numbe
     column(counts.todo, 'T', pc.blue),
     column(counts.cancelled, 'C', pc.yellow),
   ].join(' ');
-  const nameWidth = width - 1 - stripVTControlCharacters(tail).length - 1;
-  if (nameWidth < MIN_NAME_WIDTH) return cut(`${progress} ${counts.failed + counts.errors + counts.cancelled}✗`, width - 1);
-  return `${cutStart(current, nameWidth).padEnd(nameWidth)} ${tail}`;
-}
-
-/** Keeps the end of a long name: the test's own name matters more than its file's folders. */
-function cutStart(text: string, width: number): string {
-  return text.length <= width ? text : '…' + text.slice(text.length - width + 1);
-}
-
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : text.slice(0, Math.max(0, width - 1)) + '…';
+  const nameWidth = width - 1 - displayWidth(tail) - 1;
+  if (nameWidth < MIN_NAME_WIDTH) return cutEnd(`${progress} ${counts.failed + counts.errors + counts.cancelled}✗`, width - 1);
+  // The end of a long name is kept: the test's own name matters more than its file's folders.
+  return `${padToWidth(cutStart(flattenLine(current), nameWidth), nameWidth)} ${tail}`;
 }
 
 export const STATUS_LEGEND = [

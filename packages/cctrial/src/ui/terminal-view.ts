@@ -1,8 +1,14 @@
-/** The TTY view: the plain report printed above a status line that updates in place. */
+/**
+ * The TTY view: the plain report printed above a status line that updates in place. Nothing a test
+ * wrote reaches the terminal raw (terminal-text.ts), and closing it, or any exit of the process,
+ * hands the terminal back (StatusLine.close).
+ */
+import pc from 'picocolors';
 import type { EventSink } from '../events.js';
 import { formatRef } from './format.js';
 import { createPlainView } from './plain-view.js';
 import { StatusLine, type StatusCounts } from './status-line.js';
+import { neutralizeControls } from './terminal-text.js';
 
 export interface TerminalView {
   sink: EventSink;
@@ -12,7 +18,7 @@ export interface TerminalView {
 
 export function createTerminalView(stream: NodeJS.WriteStream, root: string, verbose: boolean): TerminalView {
   const status = new StatusLine(stream);
-  const print = (text: string) => status.print(text);
+  const print = (text: string) => status.print(neutralizeControls(text, pc.isColorSupported));
   const plain = createPlainView(print, root, verbose, () => stream.columns || 80);
   let counts: StatusCounts = { done: 0, total: null, failed: 0, errors: 0, skipped: 0, todo: 0, cancelled: 0 };
   let current = '';
