@@ -76,7 +76,7 @@ export function explainFileFailure(
       },
     };
   }
-  if (child.exitCode === UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && child.killedAfterSilenceMs === undefined) return unsettledAwait(child, results, absoluteFile);
+  if (child.exitCode === UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && child.killedAfterSilenceMs === undefined) return unsettledAwait(child, absoluteFile);
   const failedTests = results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled');
   // Every test had reported and one failed (a timed-out test leaves its timers behind): the failures say it.
   if (child.killedAfterSilenceMs !== undefined && !lastStarted && failedTests) return undefined;
@@ -132,20 +132,19 @@ export function explainFileFailure(
  * to run, and node:test reported only the tests declared before the await, or none. Those keep their
  * verdicts; the file fails once, saying where it stopped and that the tests after it were never declared.
  */
-function unsettledAwait(child: ChildOutcome, results: TestResult[], absoluteFile: string): FileFailure {
+function unsettledAwait(child: ChildOutcome, absoluteFile: string): FileFailure {
   const warning = UNSETTLED_AWAIT_WARNING.exec(child.stderr);
   const file = warning ? (warning[1]!.startsWith('file:') ? fileURLToPath(warning[1]!) : warning[1]!) : absoluteFile;
   const where = warning ? `at ${file}:${warning[2]}${warning[3]?.trim() ? ` (${warning[3].trim()})` : ''}` : `in ${absoluteFile}`;
-  const ran = results.filter((result) => result.kind === 'test').length;
-  const before = ran === 0 ? 'No test was declared before it, so none ran. ' : `The ${ran === 1 ? 'test' : `${ran} tests`} declared before it ran and ${ran === 1 ? 'is' : 'are'} reported as usual. `;
   return {
     outcome: 'error',
     failureType: 'unsettledAwait',
     error: {
       type: 'UnsettledAwaitError',
       message:
-        `A top-level await ${where} never settled: the promise it awaits was still pending when nothing was left to run, so Node stopped the file there (exit code 13). ` +
-        `${before}node:test never saw the tests written after the await, so they did not run, and cctrial cannot name them. ` +
+        `A top-level await ${where} never settled: the promise it awaits was still pending when nothing was left to run, so Node stopped loading the file there (exit code 13). ` +
+        // Not a count: a fix run selects one test, and the signature must not change with the selection.
+        'The tests declared before the await ran and keep their results; node:test never saw the tests written after it, so they did not run, and cctrial cannot name them. ' +
         'Make the awaited promise resolve or reject, or move the await into a before() hook or a test, where a timeout applies.',
       // The await is the site when Node names it (Node 22+); otherwise the file's own location stands.
       ...(warning ? { stack: `UnsettledAwaitError: a top-level await never settled\n    at ${file}:${warning[2]}:1` } : {}),

@@ -142,7 +142,7 @@ test('declared after the await', () => {});
     assert.ok(failure?.type === 'test:fail');
     assert.equal(failure.error.type, 'UnsettledAwaitError');
     assert.ok(failure.error.message.startsWith(`A top-level await ${Number(process.versions.node.split('.')[0]) >= 22 ? 'at' : 'in'} ${root}/test/tla.test.js`), failure.error.message);
-    assert.match(failure.error.message, /never settled.*exit code 13\)\. The test declared before it ran and is reported as usual\. node:test never saw the tests written after the await, so they did not run/);
+    assert.match(failure.error.message, /never settled: .*so Node stopped loading the file there \(exit code 13\)\. The tests declared before the await ran and keep their results; node:test never saw the tests written after it, so they did not run, and cctrial cannot name them\. Make the awaited promise resolve or reject/);
     assert.match(failure.signature, /^UnsettledAwaitError: A top-level await (in|at) test\/tla\.test\.js/);
 
     const plain = await runCli(['--once', '--no-notify'], { cwd: root });
@@ -151,6 +151,39 @@ test('declared after the await', () => {});
     assert.match(plain.stdout, /^ {2}- test\/tla\.test\.js$/m);
     assert.match(plain.stdout, /^FAILED \(errors=1, successes=2\)$/m);
     assert.doesNotMatch(plain.stdout, /LateError|CrashError/);
+  });
+});
+
+describe("load errors in folders named with spaces, quotes, #, % and non-ASCII letters: the real path, never its URL", () => {
+  const DIR = "my dir #1 %20 'q' ünï";
+  const URL_ENCODED = /my%20dir|%2520|%23|%C3%BC|%C3%AF|file:\/\//;
+
+  it('--once: the printed site, the listed file, and the JSON message, stack and signature', async () => {
+    const root = writeWorkspace(
+      {
+        'package.json': JSON.stringify({ name: 'odd-names', type: 'module' }),
+        [`${DIR}/test/syntax.test.js`]: "import { test } from 'node:test';\n\ntest('never registered', () => {\n  const = 1;\n});\n",
+        [`${DIR}/test/imports.test.js`]: "import { test } from 'node:test';\nimport { x } from '../lib.js';\ntest('uses lib', () => x);\n",
+        [`${DIR}/lib.js`]: 'export const x = ;\n',
+      },
+      "cctrial odd #%20 'ü' ",
+    );
+    const plain = await runCli(['--once', '--no-notify'], { cwd: root });
+    assert.equal(plain.code, 1, plain.stderr);
+    const report = plain.stdout.slice(0, plain.stdout.indexOf('\n---'));
+    assert.ok(report.includes(`    at ${DIR}/test/syntax.test.js:4:1\n  - ${DIR}/test/syntax.test.js\n`), report);
+    assert.ok(report.includes(`    at ${DIR}/lib.js:1:1\n  - ${DIR}/test/imports.test.js\n`), report);
+    assert.doesNotMatch(report, URL_ENCODED, report);
+
+    const json = await runCli(['--once', '--json', '--no-notify'], { cwd: root });
+    const failures = parseEvents(json.stdout).flatMap((event) => (event.type === 'test:fail' ? [event] : []));
+    assert.deepEqual(failures.map((failure) => failure.file).sort(), [`${DIR}/test/imports.test.js`, `${DIR}/test/syntax.test.js`]);
+    for (const failure of failures) {
+      assert.doesNotMatch(failure.error.message, URL_ENCODED);
+      assert.doesNotMatch(failure.error.stack ?? '', URL_ENCODED);
+      assert.doesNotMatch(failure.signature, URL_ENCODED);
+      assert.match(failure.signature, new RegExp(` @ ${DIR.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/(test/syntax\\.test\\.js:4|lib\\.js:1):1$`));
+    }
   });
 });
 
