@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Engine } from './engine.js';
 import { ConfigError } from './errors.js';
 import type { EventSink } from './events.js';
-import { helpText, parseOptions, type Options } from './options.js';
+import { checkFolders, helpText, parseOptions, type Options } from './options.js';
 import { killAllGroups } from './runner/process-group.js';
 import { createJsonView } from './ui/json-view.js';
 import { createPlainView } from './ui/plain-view.js';
@@ -19,12 +19,26 @@ import { exclusionNotice, formatSettings } from './config/print.js';
 
 export const EXIT_GREEN = 0;
 export const EXIT_USAGE = 2;
+/** A bug in cctrial: EX_SOFTWARE of sysexits.h, so that it is never taken for failed tests (1) or a usage error (2). */
+export const EXIT_INTERNAL = 70;
+/** Nobody reads the output any more (`cctrial | head -1`): what a shell reports for a writer killed by SIGPIPE. */
+export const EXIT_OUTPUT_CLOSED = 128 + 13;
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bugs?: string | { url?: string } };
+const VERSION = PACKAGE.version;
+const REPORT_TO = (typeof PACKAGE.bugs === 'string' ? PACKAGE.bugs : PACKAGE.bugs?.url) ?? "cctrial's issue tracker";
+
+// Installed first, so that no write to a closed pipe can ever throw EPIPE at the user, whatever runs.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => outputFailed(stream));
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'init') return init(parseOptions(argv.slice(1)));
+  if (argv[0] === 'init') {
+    const options = parseOptions(argv.slice(1));
+    checkFolders(options);
+    return init(options);
+  }
   const options = parseOptions(argv);
+  checkFolders(options);
   if (options.help) {
     process.stdout.write(helpText(VERSION) + '\n');
     return EXIT_GREEN;
@@ -103,11 +117,7 @@ function printConfig(engine: Engine): number {
 function createView(options: Options, root: string): { sink: EventSink; print(text: string): void; close(): void } {
   const write = (text: string) => void process.stdout.write(text);
   if (options.json) return { sink: createJsonView(write), print: write, close() {} };
-  if (process.stdout.isTTY) {
-    // A write to a terminal that has just closed fails (EIO) before its SIGHUP arrives: take the hangup's way out.
-    process.stdout.on('error', () => process.kill(process.pid, 'SIGHUP'));
-    return createTerminalView(process.stdout, root, options.verbose);
-  }
+  if (process.stdout.isTTY) return createTerminalView(process.stdout, root, options.verbose);
   return { sink: createPlainView(write, root, options.verbose), print: write, close() {} };
 }
 
@@ -136,19 +146,60 @@ process.once('SIGHUP', () => {
   process.kill(process.pid, 'SIGHUP');
 });
 
+/**
+ * stdout or stderr can no longer be written. A terminal that has just closed fails (EIO) before its
+ * SIGHUP arrives: take the hangup's way out. A pipe whose reader is gone (`cctrial --json | head -1`)
+ * fails with EPIPE: end the test processes and exit at once, quietly, as a writer killed by SIGPIPE
+ * would (Node ignores SIGPIPE, so cctrial cannot die of it).
+ */
+let outputClosed = false;
+function outputFailed(stream: NodeJS.WriteStream): void {
+  if (outputClosed) return;
+  outputClosed = true;
+  if (stream.isTTY) {
+    process.kill(process.pid, 'SIGHUP');
+    return;
+  }
+  killAllGroups();
+  process.exit(EXIT_OUTPUT_CLOSED);
+}
+
+/** A bug in cctrial: one paragraph that says so and where to report it, then the stack, and exit code 70. */
+function internalError(error: unknown): void {
+  killAllGroups();
+  const stack = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : `thrown value: ${String(error)}`;
+  process.stderr.write(
+    `cctrial: internal error: this is a bug in cctrial ${VERSION}, not in your tests or your configuration. ` +
+      `Please report it to ${REPORT_TO}, with the command you ran, your Node version (${process.version}) and the stack below; ` +
+      `running it again may work around it.\n\n${stack}\n`,
+  );
+  process.exitCode = EXIT_INTERNAL;
+}
+
+// An exception that escapes a callback (a watcher event, a timer) is a bug too, and must not exit with 1 (tests failed).
+process.on('uncaughtException', (error) => {
+  internalError(error);
+  process.exit(EXIT_INTERNAL);
+});
+process.on('unhandledRejection', (reason) => {
+  internalError(reason);
+  process.exit(EXIT_INTERNAL);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     killAllGroups();
     // Exit explicitly: a test's stray handle in this process (a notifier child, say) must not keep cctrial alive.
-    process.stdout.write('', () => process.exit(code));
+    // The report's last write may have failed just now, before the stream's 'error' event: the output was closed.
+    process.stdout.write('', (error) => process.exit(error || outputClosed ? EXIT_OUTPUT_CLOSED : code));
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {
       process.stderr.write(`cctrial: ${error.message}\n`);
       process.exitCode = EXIT_USAGE;
     } else {
-      process.stderr.write(`cctrial: internal error, please report it: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = EXIT_USAGE;
+      internalError(error);
+      process.stderr.write('', () => process.exit(EXIT_INTERNAL));
     }
   },
 );

@@ -2,6 +2,7 @@
  * Command-line flags: one table drives parsing, validation and --help. Options are validated here,
  * once, and nothing downstream checks them again.
  */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +40,8 @@ export interface Options {
   debugTiming: boolean;
   help: boolean;
   version: boolean;
+  /** --cwd and --watch as typed, for messages about them; absent when not given. */
+  given?: { cwd?: string; watch: string[] };
 }
 
 interface Flag {
@@ -117,6 +120,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     debugTiming: flag('debug-timing'),
     help: flag('help'),
     version: flag('version'),
+    given: { ...(string('cwd') === undefined ? {} : { cwd: string('cwd')! }), watch: (values.watch as string[] | undefined) ?? [] },
   };
   if (string('grep')) options.grep = string('grep')!;
   if (timeout !== undefined) options.timeoutMs = integerOption('--timeout', timeout, 0, 0, MAX_TIMEOUT_MS);
@@ -124,6 +128,40 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (importModule) options.importModule = /^\.\.?\//.test(importModule) ? path.resolve(workDir, importModule) : importModule;
   if (options.once && options.forever) throw new ConfigError('--once and --forever cannot be used together: --once exits after one run, --forever never exits.');
   return options;
+}
+
+/**
+ * --cwd and --watch must name existing folders. Checked apart from parsing, which stays pure: a missing
+ * --cwd would otherwise read as "No test files found", and a missing --watch would be ignored.
+ */
+export function checkFolders(options: Options): void {
+  const given = options.given;
+  if (!given) return;
+  const folders: Array<[flag: string, typed: string, resolved: string]> = [];
+  if (given.cwd !== undefined) folders.push(['--cwd', given.cwd, options.cwd]);
+  given.watch.forEach((typed, index) => folders.push(['--watch', typed, options.watch[index]!]));
+  for (const [flag, typed, resolved] of folders) {
+    const problem = folderProblem(resolved);
+    if (!problem) continue;
+    const where = typed === resolved ? `"${typed}"` : `"${typed}" (resolved to ${resolved})`;
+    const advice =
+      flag === '--cwd'
+        ? 'Give --cwd an existing folder inside the workspace, or leave it out to start in the current folder.'
+        : 'Give --watch an existing folder (a relative one is resolved against --cwd), or leave it out: linked packages are watched without it.';
+    throw new ConfigError(`${flag} ${where} ${problem}. ${advice}`);
+  }
+}
+
+function folderProblem(folder: string): string | undefined {
+  try {
+    return statSync(folder).isDirectory() ? undefined : 'is a file, not a folder';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'does not exist';
+    if (code === 'ENOTDIR') return 'does not exist (a part of the path is a file)';
+    if (code === 'EACCES') return 'cannot be read (permission denied)';
+    return `cannot be read (${code ?? (error as Error).message})`;
+  }
 }
 
 function integerOption(flag: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -157,6 +195,7 @@ export function helpText(version: string): string {
     '',
     keysHelp().trimEnd(),
     '',
-    'Exit codes: 0 all tests passed, 1 tests failed, 2 usage or configuration error.',
+    'Exit codes: 0 all tests passed, 1 tests failed, 2 usage or configuration error, 70 internal error (a bug in cctrial),',
+    '            141 the output was closed (as by "| head"), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.',
   ].join('\n');
 }

@@ -389,6 +389,42 @@ describe('cctrial usage errors exit 2 with one clear paragraph on stderr', () =>
     assertUsageError(await runCli(['--once', 'packages/money/lib'], { cwd: root }), /No test files/i);
   });
 
+  it('--timeout beyond what timers can wait, naming the maximum', async () => {
+    assertUsageError(await runCli(['--once', '--timeout', '2147480000'], { cwd: root }), /--timeout must be at most 2147423647 \(about 24 days\)/, /Use 0 for no timeout/);
+  });
+
+  it('--cwd naming a folder that does not exist: the path as given, and what to do (not "No test files found")', async () => {
+    const result = await runCli(['--once', '--cwd', '/nonexist/cctrial-missing'], { cwd: root });
+    assertUsageError(result, /^cctrial: --cwd "\/nonexist\/cctrial-missing" does not exist\. Give --cwd an existing folder inside the workspace, or leave it out/);
+    assert.doesNotMatch(result.stderr, /No test files/);
+  });
+
+  it('a relative --cwd that does not exist: the path as given and as resolved', async () => {
+    assertUsageError(
+      await runCli(['--once', '--cwd', 'packages/nope'], { cwd: root }),
+      new RegExp(`^cctrial: --cwd "packages/nope" \\(resolved to ${escape(root)}/packages/nope\\) does not exist\\.`),
+    );
+  });
+
+  it('--cwd naming a file', async () => {
+    assertUsageError(await runCli(['--once', '--cwd', 'package.json'], { cwd: root }), /--cwd "package\.json" \(resolved to .*\/package\.json\) is a file, not a folder\./);
+  });
+
+  it('--watch naming a folder that does not exist, resolved against --cwd (not silently ignored)', async () => {
+    assertUsageError(
+      await runCli(['--once', '--cwd', 'packages', '--watch', '../vendor/lib'], { cwd: root }),
+      new RegExp(`^cctrial: --watch "\\.\\./vendor/lib" \\(resolved to ${escape(root)}/vendor/lib\\) does not exist\\. Give --watch an existing folder .*or leave it out`),
+    );
+  });
+
+  it('--watch naming a file, and in watch mode too', async () => {
+    assertUsageError(await runCli(['-f', '--watch', 'packages/money/index.js'], { cwd: root }), /--watch "packages\/money\/index\.js" .* is a file, not a folder\./);
+  });
+
+  it('cctrial init --cwd naming a folder that does not exist', async () => {
+    assertUsageError(await runCli(['init', '--cwd', 'nowhere'], { cwd: root }), /^cctrial: --cwd "nowhere" \(resolved to .*\) does not exist\./);
+  });
+
   it(
     'a folder with no test files: the message names that folder, not its project (which has tests)',
     async () => {

@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../src/errors.js';
-import { FLAGS, helpText, parseOptions } from '../src/options.js';
+import { fileURLToPath } from 'node:url';
+import { checkFolders, FLAGS, helpText, parseOptions } from '../src/options.js';
 
 const CWD = '/work/repo';
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseOptions(argv, env, CWD);
@@ -116,5 +117,29 @@ describe('helpText', () => {
       if (flag.short) assert.ok(text.includes(`-${flag.short}, --${flag.name}`));
     }
     assert.match(text, /Exit codes: 0 .* 1 .* 2 /);
+  });
+});
+
+describe('checkFolders', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const check = (argv: string[]) => checkFolders(parseOptions(argv, {}, here));
+
+  it('accepts existing folders for --cwd and --watch, and no flags at all', () => {
+    check([]);
+    check(['--cwd', '.', '--watch', '..', '--watch', here]);
+  });
+
+  it('refuses a missing --cwd or --watch with a ConfigError naming the path as given and as resolved', () => {
+    for (const [argv, pattern] of [
+      [['--cwd', 'missing-folder'], new RegExp(`^--cwd "missing-folder" \\(resolved to ${here.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/missing-folder\\) does not exist\\.`)],
+      [['--watch', '/nonexist'], /^--watch "\/nonexist" does not exist\. Give --watch an existing folder/],
+      [['--watch', '.', '--watch', 'nope'], /^--watch "nope" \(resolved to .*\/nope\) does not exist\./],
+    ] as const) {
+      assert.throws(() => check([...argv]), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+    }
+  });
+
+  it('does not touch the file system in parseOptions itself', () => {
+    assert.equal(parse(['--cwd', '/nonexist', '--watch', 'x']).cwd, '/nonexist');
   });
 });

@@ -4,8 +4,9 @@
  * reconstructs them from its own frames and the exit status, and says what to do about each.
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ChildOutcome } from '../runner/run-file.js';
-import { isUserFrame, parseStackFrames } from './stack.js';
+import { fileUrlsToPaths, isUserFrame, parseStackFrames } from './stack.js';
 import type { Outcome, SerializedError, TestResult } from './types.js';
 
 export interface FileFailure {
@@ -15,6 +16,10 @@ export interface FileFailure {
 }
 
 const STDERR_EXCERPT_CHARS = 2000;
+/** Node's exit code for a main module whose top-level await never settled: the event loop emptied while it waited. */
+export const UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE = 13;
+/** Node 22+ says where, on stderr: `Warning: Detected unsettled top-level await at file:///…/a.test.js:3`. */
+const UNSETTLED_AWAIT_WARNING = /^Warning: Detected unsettled top-level await at (\S+?):(\d+)\n(.*)/m;
 
 export function explainFileFailure(
   child: ChildOutcome,
@@ -35,9 +40,12 @@ export function explainFileFailure(
     const error = { ...loadError.data.error };
     // V8 keeps a syntax error's location out of the stack; Node prints it first on stderr, and
     // transpilers (tsx, esbuild) put it in the message.
-    const location = /^(?:file:\/\/)?(\/[^\n]+?):(\d+)\n/.exec(child.stderr) ?? /(\/[^\s:]+):(\d+)(?::(\d+))?/.exec(error.message);
+    // Both may name the file by its URL (`my%20dir`): the user reads the real path.
+    error.message = fileUrlsToPaths(error.message);
+    const location = /^(file:\/\/\/[^\n]+?|\/[^\n]+?):(\d+)\n/.exec(child.stderr) ?? /^(\/[^\n:]+):(\d+)(?::(\d+))?/m.exec(error.message);
     if (location && !parseStackFrames(error.stack).some(isUserFrame)) {
-      error.stack = `${error.type}: ${error.message}\n    at ${location[1]}:${location[2]}:${location[3] ?? 1}`;
+      const file = location[1]!.startsWith('file:') ? fileURLToPath(location[1]!) : location[1]!;
+      error.stack = `${error.type}: ${error.message}\n    at ${file}:${location[2]}:${location[3] ?? 1}`;
     }
     error.message = `${error.message}\n(The test file failed to load, so none of its tests ran. Fix the error above; cctrial re-runs the file on the next save.)`;
     return { outcome: 'error', failureType: 'loadError', error };
@@ -68,6 +76,7 @@ export function explainFileFailure(
       },
     };
   }
+  if (child.exitCode === UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && child.killedAfterSilenceMs === undefined) return unsettledAwait(child, absoluteFile);
   const failedTests = results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled');
   // Every test had reported and one failed (a timed-out test leaves its timers behind): the failures say it.
   if (child.killedAfterSilenceMs !== undefined && !lastStarted && failedTests) return undefined;
@@ -116,6 +125,31 @@ export function explainFileFailure(
     };
   }
   return undefined;
+}
+
+/**
+ * The file's top-level await never settled: Node ended the process with code 13 once nothing was left
+ * to run, and node:test reported only the tests declared before the await, or none. Those keep their
+ * verdicts; the file fails once, saying where it stopped and that the tests after it were never declared.
+ */
+function unsettledAwait(child: ChildOutcome, absoluteFile: string): FileFailure {
+  const warning = UNSETTLED_AWAIT_WARNING.exec(child.stderr);
+  const file = warning ? (warning[1]!.startsWith('file:') ? fileURLToPath(warning[1]!) : warning[1]!) : absoluteFile;
+  const where = warning ? `at ${file}:${warning[2]}${warning[3]?.trim() ? ` (${warning[3].trim()})` : ''}` : `in ${absoluteFile}`;
+  return {
+    outcome: 'error',
+    failureType: 'unsettledAwait',
+    error: {
+      type: 'UnsettledAwaitError',
+      message:
+        `A top-level await ${where} never settled: the promise it awaits was still pending when nothing was left to run, so Node stopped loading the file there (exit code 13). ` +
+        // Not a count: a fix run selects one test, and the signature must not change with the selection.
+        'The tests declared before the await ran and keep their results; node:test never saw the tests written after it, so they did not run, and cctrial cannot name them. ' +
+        'Make the awaited promise resolve or reject, or move the await into a before() hook or a test, where a timeout applies.',
+      // The await is the site when Node names it (Node 22+); otherwise the file's own location stands.
+      ...(warning ? { stack: `UnsettledAwaitError: a top-level await never settled\n    at ${file}:${warning[2]}:1` } : {}),
+    },
+  };
 }
 
 /** A clean exit with no test ever reported: a helper module, a type-only file, tests all commented out. */

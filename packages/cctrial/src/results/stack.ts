@@ -28,7 +28,8 @@ export function parseStackFrames(stack: string | undefined): StackFrame[] {
     if (!match) continue;
     let file = match[1]!;
     if (file.startsWith('file://')) file = fileURLToPath(file);
-    frames.push({ file, line: Number(match[2]), column: Number(match[3]), text });
+    // The real path, not its URL (`my%20dir`): the text is what the user reads, and its path is made relative.
+    frames.push({ file, line: Number(match[2]), column: Number(match[3]), text: file === match[1] ? text : text.replace(match[1]!, file) });
   }
   return frames;
 }
@@ -49,6 +50,19 @@ export function throwSite(stack: string | undefined, root: string): string | und
   const frame = parseStackFrames(stack).find(isUserFrame);
   if (!frame) return undefined;
   return `${toPosix(path.relative(root, frame.file))}:${frame.line}:${frame.column}`;
+}
+
+/** Every `file://` URL in a text (a message, a stack) as the real path it names: `my%20dir` is shown as `my dir`. */
+export function fileUrlsToPaths(text: string): string {
+  // A URL holds no white space; a trailing `:line:column`, closing bracket, quote or full stop is not part of it.
+  return text.replace(/file:\/\/\/\S*/g, (url) => {
+    const [, href, rest] = /^(.*?)((?::\d+)*[)'"`.,;]*)$/.exec(url)!;
+    try {
+      return fileURLToPath(href!) + rest;
+    } catch {
+      return url;
+    }
+  });
 }
 
 export function toPosix(file: string): string {
