@@ -13,8 +13,12 @@ const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
   [/\b0x[0-9a-f]{6,}\b/gi, '<address>'],
 ];
 
-/** Node names the importing file in module errors; the same missing or broken module is one cause, whoever imports it. */
-const IMPORTER_SUFFIX = / (?:imported from|while importing) \S+/g;
+/**
+ * Node names the importing file in module errors; the same missing or broken module is one cause, whoever
+ * imports it. The importer's path runs to the end of its line ("imported from") or of its sentence
+ * ("while importing … from …. Unexpected token"): it may hold spaces.
+ */
+const IMPORTER_SUFFIX = / imported from [^\n]+| while importing .+?(?=\.\s|\n|$)/g;
 
 /**
  * A message reaches the parent cut to ERROR_LIMITS.messageBytes (64 KiB). Two messages equal in that much

@@ -27,6 +27,20 @@ describe('normaliseMessage', () => {
     assert.equal(normaliseMessage(`  cannot read ${ROOT}/packages/a/config.json\n`, ROOT), 'cannot read packages/a/config.json');
   });
 
+  it('drops the importer from module errors, whatever its path holds: one missing module is one cause', () => {
+    for (const importer of [`${ROOT}/test/a.test.js`, `${ROOT}/my dir #1 %20 'q' ünï/test/b.test.js`]) {
+      assert.equal(normaliseMessage(`Cannot find module '${ROOT}/lib/nope.js' imported from ${importer}`, ROOT), "Cannot find module 'lib/nope.js'");
+      assert.equal(
+        normaliseMessage(`Cannot find module '${ROOT}/lib/nope' imported from ${importer}\nDid you mean to import "./nope.js"?`, ROOT),
+        "Cannot find module 'lib/nope'\nDid you mean to import \"./nope.js\"?",
+      );
+      assert.equal(
+        normaliseMessage(`Invalid package config ${ROOT}/lib/package.json while importing "@fx/lib" from ${importer}. Unexpected token } in JSON`, ROOT),
+        'Invalid package config lib/package.json. Unexpected token } in JSON',
+      );
+    }
+  });
+
   it('leaves paths outside the root alone, even with the root as a prefix', () => {
     assert.equal(normaliseMessage(`cannot read ${ROOT}-copy/a.json`, ROOT), `cannot read ${ROOT}-copy/a.json`);
   });
