@@ -146,6 +146,7 @@ export function step(loop: Loop, event: LoopEvent): Step {
       return onRunFinished(loop, event, state.changedDuringRun);
     case 'run-failed':
       if (state.name !== 'running' || state.phase !== event.phase) return { loop, commands: [] };
+      // The session ends --once with the failure itself: the CLI reports it as a usage error or a bug.
       if (loop.mode.once) return exit(loop, 1);
       return { loop: { ...loop, state: { name: loop.target && event.phase === 'fix' ? 'waiting-for-fix' : 'idle' } }, commands: [{ type: 'wait' }] };
   }

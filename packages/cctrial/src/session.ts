@@ -21,7 +21,7 @@ const debug = debuglog('cctrial');
 export interface SessionControls {
   /** Feeds a key press or a signal into the loop. */
   dispatch(event: LoopEvent): void;
-  /** Resolves with the exit code once the loop has exited and everything is closed. */
+  /** Resolves with the exit code once the loop has exited and everything is closed; rejects when a `--once` run failed inside cctrial. */
   exited: Promise<number>;
 }
 
@@ -46,7 +46,10 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   // Commands run one after the other, and some (reading the workspace again) take time.
   let commands = Promise.resolve();
   let resolveExit!: (code: number) => void;
-  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let rejectExit!: (error: unknown) => void;
+  const exited = new Promise<number>((resolve, reject) => ((resolveExit = resolve), (rejectExit = reject)));
+  /** Why a --once run could not be carried out: the CLI reports it as a usage error or as a bug, not as failed tests. */
+  let runFailure: unknown;
   const relative = (file: string) => path.relative(engine.workspace.root, file);
 
   const dispatch = (event: LoopEvent) => {
@@ -79,7 +82,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
       (error: Error) => {
         if (current === run_) current = undefined;
         lastRun = { startedAt: run_.startedAt, endedAt: Date.now() };
-        emit({ type: 'warning', message: `The ${phase} run failed inside cctrial: ${error.message}. cctrial waits for the next change.` });
+        if (once) runFailure = error;
+        else emit({ type: 'warning', message: `The ${phase} run failed inside cctrial: ${error.message}. cctrial waits for the next change.` });
         dispatch({ type: 'run-failed', phase });
       },
     );
@@ -121,7 +125,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         current?.controller.abort();
         engine.discardPrepared();
         await watcher?.close();
-        return resolveExit(command.code);
+        return runFailure === undefined ? resolveExit(command.code) : rejectExit(runFailure);
     }
   };
   const absolute = (file: string) => path.resolve(engine.workspace.root, file);

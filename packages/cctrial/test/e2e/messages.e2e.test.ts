@@ -248,6 +248,16 @@ process.stdout.write = (chunk, ...rest) => {
     await waitUntil(() => processesMentioning(root).length === 0, { timeoutMs: 10_000, what: () => `no process of ${root}: ${processesMentioning(root).join('\n')}` });
   });
 
+  it('a --once run that fails inside cctrial: exit 70 with the stack, never 1 (tests failed)', async () => {
+    // Every test process gets a secret from randomBytes as it starts: the run fails inside cctrial, not in a test.
+    const root = workspace(
+      "import crypto from 'node:crypto';\nimport { syncBuiltinESMExports } from 'node:module';\n" +
+        "crypto.randomBytes = () => { throw new TypeError('injected: randomBytes failed'); };\nsyncBuiltinESMExports();\n",
+    );
+    const result = await runBroken(root, ['--once', '--no-notify']);
+    assertInternalError(result, /^TypeError: injected: randomBytes failed\n\s+at crypto\.randomBytes /, true);
+  });
+
   it('a usage error is still exit 2, with no stack', async () => {
     const root = workspace('');
     const result = await runBroken(root, ['--once', '--jobs', '0']);
