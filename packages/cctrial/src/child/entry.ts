@@ -42,12 +42,20 @@ const go: GoMessage = process.argv[2] ? { file: process.argv[2] } : await waitFo
 const testFile = go.file;
 setChannelSecret(go.secret ?? '');
 guardParentSignals(go.parentPid ?? process.ppid);
-// A file that declares no tests never starts the reporter, which otherwise writes them before 'end'.
-process.once('exit', () => reportModules(false));
+let loading = true;
+let exitCalled = false;
+process.once('exit', () => {
+  // Node exits with code 13 for an unsettled top-level await only when nothing else set an exit
+  // code: after a failed test it is 1, and only here can it be seen that the file never finished loading.
+  if (loading && !exitCalled) writeFrame({ type: 'load-unsettled', data: {} });
+  // A file that declares no tests never starts the reporter, which otherwise writes them before 'end'.
+  reportModules(false);
+});
 
 const realExit = process.exit.bind(process);
 process.exit = function exit(code?: number | string | null) {
   const exitCode = Number(code ?? process.exitCode ?? 0);
+  exitCalled = true;
   // The stack starts at the caller: this wrapper is no part of the test's story.
   const call: { stack?: string } = {};
   Error.captureStackTrace(call, exit);
@@ -64,7 +72,6 @@ setInterval(() => writeFrame({ type: 'alive', data: {} }), HEARTBEAT_MS).unref()
 process.on('beforeExit', () => writeFrame({ type: 'loop-idle', data: {} }));
 
 process.argv.splice(1, process.argv.length - 1, testFile);
-let loading = true;
 const reportLoadError = (error: unknown) => {
   if (!loading) return;
   loading = false;

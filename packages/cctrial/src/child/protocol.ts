@@ -48,6 +48,8 @@ export type ChildFrame =
   | { type: 'exit-called'; data: { code: number; stack: string } }
   /** The child's event loop still turns (every HEARTBEAT_MS). */
   | { type: 'alive'; data: Record<string, never> }
+  /** The process exits while the test file's top-level code has not finished: a top-level await never settled. */
+  | { type: 'load-unsettled'; data: Record<string, never> }
   /** The child's event loop ran out of work ('beforeExit'): whatever still runs waits on node:test alone. */
   | { type: 'loop-idle'; data: Record<string, never> }
   /**
@@ -60,7 +62,7 @@ export type ChildFrame =
   | { type: 'end'; data: Record<string, never> };
 
 export const FRAME_TYPES: ReadonlySet<string> = new Set([
-  'test:start', 'test:dequeue', 'test:pass', 'test:fail', 'test:diagnostic', 'load-error', 'exit-called', 'alive', 'loop-idle', 'modules', 'end',
+  'test:start', 'test:dequeue', 'test:pass', 'test:fail', 'test:diagnostic', 'load-error', 'load-unsettled', 'exit-called', 'alive', 'loop-idle', 'modules', 'end',
 ]);
 
 /** One frame as the line the child writes. */

@@ -16,8 +16,6 @@ export interface FileFailure {
 }
 
 const STDERR_EXCERPT_CHARS = 2000;
-/** Node's exit code for a main module whose top-level await never settled: the event loop emptied while it waited. */
-export const UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE = 13;
 /** Node 22+ says where, on stderr: `Warning: Detected unsettled top-level await at file:///…/a.test.js:3`. */
 const UNSETTLED_AWAIT_WARNING = /^Warning: Detected unsettled top-level await at (\S+?):(\d+)\n(.*)/m;
 
@@ -76,7 +74,7 @@ export function explainFileFailure(
       },
     };
   }
-  if (child.exitCode === UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && child.killedAfterSilenceMs === undefined) return unsettledAwait(child, absoluteFile);
+  if (child.frames.some((frame) => frame.type === 'load-unsettled')) return unsettledAwait(child, absoluteFile);
   const failedTests = results.some((result) => result.outcome === 'failure' || result.outcome === 'error' || result.outcome === 'cancelled');
   // Every test had reported and one failed (a timed-out test leaves its timers behind): the failures say it.
   if (child.killedAfterSilenceMs !== undefined && !lastStarted && failedTests) return undefined;
@@ -142,7 +140,7 @@ function unsettledAwait(child: ChildOutcome, absoluteFile: string): FileFailure 
     error: {
       type: 'UnsettledAwaitError',
       message:
-        `A top-level await ${where} never settled: the promise it awaits was still pending when nothing was left to run, so Node stopped loading the file there (exit code 13). ` +
+        `A top-level await ${where} never settled: the promise it awaits was still pending when nothing was left to run, so Node stopped loading the file there. ` +
         // Not a count: a fix run selects one test, and the signature must not change with the selection.
         'The tests declared before the await ran and keep their results; node:test never saw the tests written after it, so they did not run, and cctrial cannot name them. ' +
         'Make the awaited promise resolve or reject, or move the await into a before() hook or a test, where a timeout applies.',
