@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { groupFailures } from '../../src/results/group.js';
 import type { TestResult } from '../../src/results/types.js';
 import { formatError } from '../../src/ui/format.js';
@@ -94,7 +95,8 @@ test('many', () => { throw new AggregateError([new Error('one'), new TypeError('
     const error = resultOf(run.report.results, 'aggregate.test.js', ['many']).error!;
     assert.equal(error.errors?.length, 10);
     assert.equal(error.errorsOmitted, 5);
-    const text = formatError(error, run.root);
+    // Plain text: under nx the tests run with FORCE_COLOR, and picocolors then colours the report.
+    const text = stripVTControlCharacters(formatError(error, run.root));
     assert.match(text, /\[errors 1\] Error: one\n\s+at .*aggregate\.test\.js:2:/);
     assert.match(text, /\[errors 2\] TypeError: two/);
     assert.match(text, /\[errors 3\] string: 'three'/);
@@ -145,7 +147,7 @@ for (const n of [1, 2, 3]) test('looped ' + n, () => { throw undefined; });
         ['undefined: undefined @ undefined.test.js:3:1', ['second site']],
       ],
     );
-    assert.match(formatError(groups[1]!.tests[0]!.error!, run.root), /at <test; the thrown value has no stack> \(undefined\.test\.js:2:1\)/);
+    assert.match(stripVTControlCharacters(formatError(groups[1]!.tests[0]!.error!, run.root)), /at <test; the thrown value has no stack> \(undefined\.test\.js:2:1\)/);
   });
 });
 

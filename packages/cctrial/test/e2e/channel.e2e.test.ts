@@ -15,6 +15,7 @@ import { parentSignalMessage } from '../../src/child/parent-signals.js';
 import { parseEvents, runCli } from '../helpers/cli.js';
 import { writePackage } from '../helpers/fixtures.js';
 import { nodeOfMajor } from '../helpers/matrix.js';
+import { processesMentioning, waitUntil } from './loop-helpers.js';
 
 const THIS_MAJOR = Number(process.versions.node.split('.')[0]);
 const MAJORS = (process.env.CCTRIAL_HOSTILE_NODES ?? '20,22,24,26').split(',').map(Number);
@@ -91,9 +92,10 @@ const breakerFiles = Object.fromEntries(Object.entries(BREAKERS).map(([file, bod
 /** Plain `node --test file` on that Node: its exit code, or 'still running' when it did not end within `limitMs`. */
 function plainNodeTest(node: string, cwd: string, file: string, limitMs: number): Promise<number | 'still running'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, ['--test', file], { cwd, stdio: 'ignore', env: { ...process.env, NODE_TEST_CONTEXT: undefined, NODE_OPTIONS: undefined } });
+    // In a group of its own: node --test runs the file in a child process, which must end with it.
+    const child = spawn(node, ['--test', file], { cwd, stdio: 'ignore', detached: true, env: { ...process.env, NODE_TEST_CONTEXT: undefined, NODE_OPTIONS: undefined } });
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      process.kill(-child.pid!, 'SIGKILL');
       resolve('still running');
     }, limitMs);
     child.on('error', reject);
@@ -132,6 +134,7 @@ describe('a thrown value that breaks node:test itself, on every Node major', { c
         }
       }
       assert.deepEqual(plainResults, Object.keys(BREAKERS).map(() => (major < 24 ? 1 : 'still running')), `plain node --test on Node ${major}`);
+      await waitUntil(() => processesMentioning(root).length === 0, { timeoutMs: 10_000, what: () => `no process of ${root}: ${processesMentioning(root).join('\n')}` });
     });
   }
 });
