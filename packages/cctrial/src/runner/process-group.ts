@@ -6,9 +6,10 @@
  * ends those that left their group (detached grandchildren).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
+import { processesCarrying } from './process-table.js';
 
 const debug = debuglog('cctrial');
 const KILL_GRACE_MS = 500;
@@ -71,17 +72,12 @@ export interface Stray {
 /**
  * Ends the processes of this session that outlived their test process in a group of their own
  * (`spawn(..., { detached: true })`): each carries the session marker, but no live group holds it.
- * Linux only, where /proc shows environments; elsewhere they are ended when cctrial exits.
+ * Linux only (process-table.ts); elsewhere they are ended when cctrial exits.
  */
 export function endStrays(): Stray[] {
-  if (process.platform !== 'linux') return [];
   const strays: Stray[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+  for (const { pid, environment } of processesCarrying(`${SESSION_MARKER}=${SESSION}`)) {
     try {
-      const environment = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
-      if (!environment.includes(`${SESSION_MARKER}=${SESSION}`)) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
       if (liveGroups.has(group)) continue;
@@ -91,7 +87,7 @@ export function endStrays(): Stray[] {
       signalGroup(group, 'SIGKILL');
       process.kill(pid, 'SIGKILL');
     } catch {
-      // Gone while looking, or not ours to read.
+      // Gone while looking.
     }
   }
   return strays;

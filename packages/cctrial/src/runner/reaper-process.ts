@@ -5,8 +5,8 @@
  * still listed, and every process that carries this session's marker in its environment (a test's
  * detached grandchildren, which left their group), then exits.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { processesCarrying } from './process-table.js';
 
 const marker = `${process.argv[2] ?? ''}=${process.argv[3] ?? ''}`;
 const groups = new Set<number>();
@@ -25,24 +25,9 @@ process.on('SIGINT', () => {});
 
 function reap(): void {
   for (const pid of groups) kill(-pid);
-  for (const pid of markedProcesses()) kill(pid);
+  // A marker of '=' (no session given) would match nothing real: look for none.
+  if (marker !== '=') for (const { pid } of processesCarrying(marker)) kill(pid);
   process.exit(0);
-}
-
-/** Processes whose environment holds the session marker: on Linux, read from /proc; elsewhere none are found. */
-function markedProcesses(): number[] {
-  if (process.platform !== 'linux' || marker === '=') return [];
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker)) found.push(pid);
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }
 
 function kill(pid: number): void {
