@@ -6,11 +6,11 @@
  * until 50 ms of quiet, flushing at least every 500 ms while the burst goes on. So a lone first
  * delivery cannot tell a single save from the start of a burst: only waiting past parcel's 500 ms
  * can. Eager (the fix loop, where a run is cheap to restart) takes a lone save after EAGER_QUIET_MS;
- * otherwise the batch waits for the burst to settle. While git holds its index lock (checkout,
- * merge, rebase), batches are held back, however long git takes.
+ * otherwise every delivery waits SETTLE_MS, so that the batch goes out once the burst has settled.
+ * While git holds its index lock (checkout, merge, rebase), batches are held back, however long git takes.
  */
 
-/** Longer than parcel's own 50 ms of quiet, so that its next delivery of the same burst joins the batch. */
+/** While eager: longer than parcel's own 50 ms of quiet, so that its next delivery of the same burst joins the batch. */
 export const QUIET_MS = 60;
 /** For a lone change while fixing: just enough to take the other events of the same save along. */
 export const EAGER_QUIET_MS = 10;
@@ -38,11 +38,15 @@ export const IDLE: Coalescing = { pending: 0, lastDeliveryAt: -Infinity, heldByG
  * and write it anew, and the new file comes in the watcher's next delivery.
  */
 export function delayAfterDelivery(before: Coalescing, now: number, eager: boolean, deletes = false): { state: Coalescing; delayMs: number } {
+  const state = { ...before, lastDeliveryAt: now };
+  // Not eager, the next run is a whole suite: waiting out parcel's flush interval after every delivery costs
+  // half a second, and a burst whose writer a loaded machine stalls for a moment still gives one batch, not two runs.
+  if (!eager) return { state, delayMs: SETTLE_MS };
   // A delivery after a pause may be the head of a burst, and one ~500 ms after the last is its middle.
   const afterPause = now - before.lastDeliveryAt >= BURST_FLUSH_GAP_MS;
   const startsBatch = before.pending === 0;
-  const delayMs = afterPause && startsBatch && eager ? (deletes ? QUIET_MS : EAGER_QUIET_MS) : afterPause ? SETTLE_MS : QUIET_MS;
-  return { state: { ...before, lastDeliveryAt: now }, delayMs };
+  const delayMs = afterPause && startsBatch ? (deletes ? QUIET_MS : EAGER_QUIET_MS) : afterPause ? SETTLE_MS : QUIET_MS;
+  return { state, delayMs };
 }
 
 /** When the wait is over: deliver the batch, or look again later because git is (or just was) at work. */

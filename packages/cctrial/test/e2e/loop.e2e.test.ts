@@ -163,7 +163,8 @@ describe('the loop, end to end', () => {
       writeFileSync(path.join(root, 'packages/lib/index.js'), index('6 * 7'));
       const sentinel = await cli.waitFor(is('change', (event) => event.files.includes('packages/lib/index.js')), { from: sentinelMark, what: 'the sentinel change' });
       const afterStorm = cli.events.slice(storm, cli.events.indexOf(sentinel));
-      assert.equal(ofType(afterStorm, 'change').length, 1, 'one change event for the whole storm');
+      const batches = () => cli.stderr().split('\n').filter((line) => line.includes('watcher batch')).map((line) => line.slice(0, 300)).join('\n');
+      assert.equal(ofType(afterStorm, 'change').length, 1, `one change event for the whole storm; the watcher's batches:\n${batches()}`);
       assert.deepEqual(phaseSequence(afterStorm), ['start:suite', 'end:suite'], 'one suite run for the whole storm');
       assert.equal(ofType(afterStorm, 'idle').length, 1);
       // The batch was delivered after the burst, never halfway: it holds the last file written, and the run it caused
@@ -174,8 +175,7 @@ describe('the loop, end to end', () => {
       assert.ok(change.files.every((file) => written.includes(file)), change.files.join(', '));
       const missing = written.filter((file) => !change.files.includes(file));
       if (missing.length > 0) {
-        const batches = cli.stderr().split('\n').filter((line) => line.includes('watcher batch'));
-        process.stderr.write(`# the storm's batch lacked ${missing.length} of its files: ${missing.join(', ')}\n${batches.map((line) => `# ${line.slice(0, 300)}`).join('\n')}\n`);
+        process.stderr.write(`# the storm's batch lacked ${missing.length} of its files: ${missing.join(', ')}\n${batches().replace(/^/gm, '# ')}\n`);
       }
       assert.ok(afterStorm.findIndex((event) => event.type === 'change') < afterStorm.findIndex((event) => event.type === 'run:start'));
 
