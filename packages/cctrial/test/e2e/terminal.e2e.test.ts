@@ -316,12 +316,15 @@ test('q quits with exit code 1 while failures remain', async () => {
 for (const [key, name, code] of [['q', 'q', 1], ['\x03', 'Ctrl-C', 130]] as const) {
   test(`the terminal is restored after ${name} (exit code ${code})`, async () => {
     const root = writeShop();
-    const script = `stty -a; echo BEFORE-END; ${cliCommandLine()}; echo "cctrial exited with $?"; stty -a; echo DONE`;
+    // The shell waits for a line after DONE: output still unread when a pty's process exits can be lost
+    // (node-pty gives its socket 200 ms), so everything is read while the shell is alive.
+    const script = `stty -a; echo BEFORE-END; ${cliCommandLine()}; echo "cctrial exited with $?"; stty -a; echo DONE; read -r _`;
     const shell = spawnInPty('bash', ['-c', script], { cwd: root });
     try {
       await shell.waitForScreen(atFixIdle(shell, CART_TEST, CART_FIX_STATUS), { timeoutMs: WAIT_MS, what: 'the fix view' });
       shell.write(key);
       await shell.waitForScreen(/^DONE$/m, { timeoutMs: WAIT_MS, what: 'the shell to finish' });
+      shell.write('\r');
       assert.equal(await shell.exited, 0);
       const transcript = shell.transcript();
       const [beforeRun, rest] = transcript.split('\nBEFORE-END\n') as [string, string];

@@ -63,12 +63,29 @@ export function cliCommandLine(args: string[] = []): string {
   return [process.execPath, CLI, '--no-notify', ...args].map(shellQuote).join(' ');
 }
 
+/**
+ * node-pty waits 200 ms after the process exits for its socket to reach the end of the output, then
+ * destroys it. On a busy machine that timer can fire before the last bytes are read (timers run before
+ * I/O in an event-loop turn), and they are lost: a test that checks the last bytes written would fail.
+ * Destroy it only after the next I/O phase has read what is left (the socket then closes by itself).
+ */
+function keepReadingAfterExit(child: pty.IPty): void {
+  const socket = (child as unknown as { _socket?: { destroy(...args: unknown[]): unknown; destroyed?: boolean } })._socket;
+  if (!socket || typeof socket.destroy !== 'function') return;
+  const destroy = socket.destroy.bind(socket);
+  socket.destroy = (...args: unknown[]) => {
+    setImmediate(() => setTimeout(() => socket.destroyed || destroy(...args), 100));
+    return socket;
+  };
+}
+
 /** Starts any program in a pseudo-terminal with the environment of an interactive terminal. */
 export function spawnInPty(file: string, args: string[], options: PtyOptions): PtyProcess {
   const cols = options.cols ?? PTY_COLS;
   const rows = options.rows ?? PTY_ROWS;
   const env = terminalEnv(options.env);
   const child = pty.spawn(file, args, { name: env.TERM!, cols, rows, cwd: options.cwd, env });
+  keepReadingAfterExit(child);
   const terminal = new xterm.Terminal({ scrollback: 10_000, ...options.terminalOptions, cols, rows, allowProposedApi: true });
   // Answer the terminal's replies (cursor position reports and the like) as a real terminal would.
   terminal.onData((data) => child.write(data));
