@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { encodeFrame, FRAME_FD, type ChildFrame } from './protocol.js';
 
+/** Taken at start-up: a test that mocks fs.writeSync (mock.method) must not take cctrial's frames with it. */
 const realWriteSync = fs.writeSync;
 /** Taken before the child entry wraps process.exit, whose wrapper writes a frame itself. */
 const exitNow = process.exit.bind(process);
