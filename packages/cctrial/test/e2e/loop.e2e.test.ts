@@ -235,7 +235,9 @@ describe('the loop, end to end', () => {
     );
     const cli = startCli(JOBS, { cwd: root });
     try {
-      await cli.waitFor(is('run:start', (event) => event.phase === 'fix'), { what: 'the first fix run' });
+      const fixStart = await cli.waitFor(is('run:start', (event) => event.phase === 'fix'), { what: 'the first fix run' });
+      // Once its test has started, the fix run has read the code that the change replaces.
+      await cli.waitFor(is('test:start'), { from: cli.events.indexOf(fixStart), what: 'the test of the first fix run' });
       const mark = cli.events.length;
       writeFileSync(path.join(root, 'packages/lib/index.js'), 'export const answer = () => 40;\n');
       await cli.waitFor(is('change'), { from: mark, what: 'the change during the fix run' });
