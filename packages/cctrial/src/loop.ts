@@ -168,8 +168,9 @@ function onChange(loop: Loop, change: Partial<ChangeFacts>): Step {
   if (files.length === 0) return withUpdates({ loop, commands: [] });
   const running = state.name === 'running';
   if (!change.writtenDuringRun) {
-    // Written while no run was going: the user's edit. Whatever the tests wrote before is followed again.
-    const next: Loop = { ...loop, followedWrites: NO_WRITES, writtenByTests: [] };
+    // Written while no run was going: the user's edit. The files the user edits are theirs again; the
+    // tests' other files stay unfollowed, so that each save gives one run, not another chain of them.
+    const next: Loop = { ...loop, followedWrites: NO_WRITES, writtenByTests: loop.writtenByTests.filter((file) => !files.includes(file)) };
     if (running && change.predatesRun) return withUpdates({ loop: next, commands: [] });
     return withUpdates(runAfterChange(next));
   }

@@ -495,11 +495,19 @@ describe('loop: the tests writing files never drive it for long', () => {
     assert.match((warned[0] as { message: string }).message, /packages\/app\/fixtures\/out\.json.*--ignore/s);
   });
 
-  test('an edit while cctrial waits is followed again, even of such a file', () => {
+  test('an edit while cctrial waits is followed again, even of such a file, which is then followed again', () => {
     const { loop } = writingSuite(20);
     const edited = step(loop, { ...WRITTEN, writtenDuringRun: false });
     assert.deepEqual(edited.commands, [RUN_SUITE]);
     assert.deepEqual(edited.loop.writtenByTests, []);
+  });
+
+  test("an edit of another file while cctrial waits gives one run: the tests' writes during it stay unfollowed", () => {
+    const { loop } = writingSuite(20);
+    const edited = step(loop, CHANGE);
+    assert.deepEqual(edited.commands, [RUN_SUITE]);
+    assert.deepEqual(edited.loop.writtenByTests, ['packages/app/fixtures/out.json']);
+    assert.deepEqual(step(edited.loop, WRITTEN).commands, []);
   });
 
   test('a fix run restarted by every write stops being restarted, too', () => {

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import type { CctrialEvent } from '../../src/events.js';
+import { MAX_FOLLOWED_WRITES } from '../../src/loop.js';
 import { startCli } from '../helpers/live-cli.js';
 import { writeNpmMonorepo } from '../helpers/workspace.js';
 import { is, ofType, TEST_HEADER } from './loop-helpers.js';
@@ -107,6 +109,46 @@ describe('the watcher, end to end', () => {
       await cli.waitFor(is('idle'), { from: afterDelete, what: 'green again without the package' });
       const lastSuite = ofType(cli.events, 'run:end', afterDelete).filter((event) => event.phase === 'suite').at(-1);
       assert.deepEqual([lastSuite?.passed, lastSuite?.failed, lastSuite?.errors], [1, 0, 0]);
+    } finally {
+      await cli.stop();
+    }
+  });
+});
+
+describe('the loop is bounded', () => {
+  test(`tests that rewrite a module they import start at most ${MAX_FOLLOWED_WRITES} more runs, then cctrial names the file and waits`, async () => {
+    // A test that regenerates a fixture it imports: each run changes code that the next run reads.
+    const root = writeNpmMonorepo({
+      app: {
+        name: '@fx/app',
+        files: {
+          'test/generated.js': 'export const stamp = 0;\n',
+          'test/stamp.test.js':
+            TEST_HEADER +
+            "import { writeFileSync } from 'node:fs';\nimport { stamp } from './generated.js';\n" +
+            "test('regenerates its fixture', () => {\n  assert.equal(typeof stamp, 'number');\n  writeFileSync(new URL('./generated.js', import.meta.url), `export const stamp = ${Date.now()};\\n`);\n});\n",
+        },
+      },
+    });
+    const cli = startCli(['-f', ...JOBS], { cwd: root });
+    try {
+      const warning = await cli.waitFor(is('warning'), { what: 'the warning that the tests drive the loop' });
+      assert.match((warning as Extract<CctrialEvent, { type: 'warning' }>).message, /packages\/app\/test\/generated\.js: the tests write them/);
+      assert.match((warning as Extract<CctrialEvent, { type: 'warning' }>).message, /--ignore/);
+      // The write after the last followed run came while cctrial waited: it warns instead of starting a run.
+      assert.equal(cli.events.at(cli.events.indexOf(warning) - 2)?.type, 'idle');
+      const mark = cli.events.length;
+      await sleep(5_000);
+      assert.deepEqual(ofType(cli.events, 'run:start', mark), [], 'no run after the warning');
+      // The first suite, then one run for each followed write.
+      assert.equal(ofType(cli.events, 'run:start').length, 1 + MAX_FOLLOWED_WRITES);
+
+      // The user's edit while cctrial waits is followed: one run, whose rewrite of the fixture starts nothing.
+      const testFile = path.join(root, 'packages/app/test/stamp.test.js');
+      writeFileSync(testFile, readFileSync(testFile, 'utf8') + '// edited\n');
+      await cli.waitFor(is('idle'), { from: mark, what: 'idle after the edit' });
+      await sleep(2_000);
+      assert.deepEqual(ofType(cli.events, 'run:start', mark).map((event) => event.phase), ['suite']);
     } finally {
       await cli.stop();
     }
