@@ -6,7 +6,6 @@
  * ends those that left their group (detached grandchildren).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
 import { processesCarrying } from './process-table.js';
@@ -72,19 +71,15 @@ export interface Stray {
 /**
  * Ends the processes of this session that outlived their test process in a group of their own
  * (`spawn(..., { detached: true })`): each carries the session marker, but no live group holds it.
- * Linux only (process-table.ts); elsewhere they are ended when cctrial exits.
  */
 export function endStrays(): Stray[] {
   const strays: Stray[] = [];
-  for (const { pid, environment } of processesCarrying(`${SESSION_MARKER}=${SESSION}`)) {
+  for (const { pid, group, command, environment } of processesCarrying(`${SESSION_MARKER}=${SESSION}`)) {
+    if (liveGroups.has(group)) continue;
+    const marker = environment.find((variable) => variable.startsWith(`${PROCESS_MARKER}=`))?.slice(PROCESS_MARKER.length + 1) ?? '';
+    strays.push({ marker, pid, command });
+    signalGroup(group, 'SIGKILL');
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (liveGroups.has(group)) continue;
-      const marker = environment.find((variable) => variable.startsWith(`${PROCESS_MARKER}=`))?.slice(PROCESS_MARKER.length + 1) ?? '';
-      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
-      strays.push({ marker, pid, command });
-      signalGroup(group, 'SIGKILL');
       process.kill(pid, 'SIGKILL');
     } catch {
       // Gone while looking.
