@@ -202,23 +202,24 @@ export class Engine {
   /** Runs every selected test file. `expectedTests` is the count from an earlier run, when known. */
   async runSuite(phase: Phase, expectedTests: number | null, signal?: AbortSignal): Promise<RunOutcome> {
     this.emit({ type: 'run:start', phase, tests: expectedTests, files: this.testFiles.length });
-    const report = await this.runner.runFiles(this.testFiles, this.progress(true), signal);
-    return this.finish(phase, report, false);
+    const report = await this.runner.runFiles(this.testFiles, this.progress(), signal);
+    return this.finish(phase, report);
   }
 
   /** Runs exactly these tests; `known` holds the earlier results of their files. */
   async runTests(phase: Phase, targets: TestResult[], known: TestResult[], signal?: AbortSignal): Promise<RunOutcome> {
     const files = new Set(targets.map((target) => target.id.file));
     this.emit({ type: 'run:start', phase, tests: targets.length, files: files.size });
-    const report = await this.runner.runTests(targets, this.testFiles, known, this.progress(false, targets), signal);
-    return this.finish(phase, report, true);
+    const report = await this.runner.runTests(targets, this.testFiles, known, this.progress(targets), signal);
+    return this.finish(phase, report);
   }
 
   /**
-   * Whole-file runs report each file's results as it finishes; targeted runs report once filtered,
-   * and only the starts of their targets (Node 20 also starts the tests a name pattern deselects).
+   * Results are reported as each file finishes, so that the counter moves during a long recheck;
+   * targeted runs report only their targets, and only their starts (Node 20 also starts the tests a
+   * name pattern deselects).
    */
-  private progress(streamResults: boolean, targets?: TestResult[]): RunProgress {
+  private progress(targets?: TestResult[]): RunProgress {
     const targetNames = targets && new Set(targets.flatMap((target) => target.id.path));
     return {
       onTestStart: (file, name) => {
@@ -227,8 +228,8 @@ export class Engine {
       onFileDone: (run) => {
         // As each file ends, not with the run: a save while the first suite still runs is judged by what has loaded so far.
         this.moduleGraph.update(run, this.workspace.root);
-        if (streamResults && !run.aborted) this.emitResults(run.results);
       },
+      onResults: (results) => this.emitResults(results),
       onNotice: (message) => this.emit({ type: 'warning', message }),
     };
   }
@@ -237,11 +238,10 @@ export class Engine {
     for (const result of results) this.emit(resultEvent(result, this.workspace.root));
   }
 
-  private finish(phase: Phase, report: RunReport, emitResults: boolean): RunOutcome {
+  private finish(phase: Phase, report: RunReport): RunOutcome {
     const root = this.workspace.root;
     const results = report.results;
     if (report.aborted) return { report, groups: [] };
-    if (emitResults) this.emitResults(results);
     for (const run of report.fileRuns) {
       if (run.stdout || run.stderr) this.emit({ type: 'output', project: run.project, file: run.file, stdout: run.stdout, stderr: run.stderr });
     }

@@ -3,6 +3,8 @@
  * project selection, and a broken linked package.
  */
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Engine } from '../src/engine.js';
 import { ConfigError } from '../src/errors.js';
@@ -146,6 +148,47 @@ describe('Engine: a suite run on a linked monorepo', () => {
     assert.deepEqual(eventsOfType(events, 'test:fail').map((event) => event.name), [['rounds to cents']]);
     assert.deepEqual(eventsOfType(events, 'test:pass'), []);
     assert.equal(outcome.groups[0]?.representative.id.path[0], 'rounds to cents');
+  });
+});
+
+describe('Engine: a recheck', () => {
+  it("reports each file's targets as the file finishes, not when the whole run does", { timeout: 60_000 }, async () => {
+    const waits = "import { existsSync } from 'node:fs';\nconst release = new URL('../release', import.meta.url);\n";
+    const root = writeNpmMonorepo({
+      app: {
+        name: '@fx/app',
+        files: {
+          'test/fast.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('fast fails', () => assert.fail('fast'));\ntest('fast passes', () => {});\n",
+          'test/slow.test.js':
+            "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n" +
+            waits +
+            "test('slow fails', async () => {\n  while (!existsSync(release)) await new Promise((resolve) => setTimeout(resolve, 20));\n  assert.fail('slow');\n});\n",
+        },
+      },
+    });
+    writeFileSync(path.join(root, 'packages/app/release'), '');
+    const first = await runEngineSuite(['--once', '-j', '2'], root);
+    rmSync(path.join(root, 'packages/app/release'));
+    const known = first.outcome.report.results;
+    const targets = known.filter((result) => result.outcome === 'failure');
+    assert.equal(targets.length, 2);
+
+    const events: CctrialEvent[] = [];
+    let sawFast!: () => void;
+    const fastReported = new Promise<void>((resolve) => (sawFast = resolve));
+    const engine = await Engine.create(parseOptions(['--once', '-j', '2'], {}, root), (event) => {
+      events.push(event);
+      if (event.type === 'test:fail' && event.name[0] === 'fast fails') sawFast();
+    });
+    const recheck = engine.runTests('recheck', targets, known);
+    // The slow file holds the run open until its release exists: the fast file's result must come first.
+    await fastReported;
+    assert.deepEqual(eventsOfType(events, 'run:end'), []);
+    writeFileSync(path.join(root, 'packages/app/release'), '');
+    await recheck;
+    assert.deepEqual(eventsOfType(events, 'test:fail').map((event) => event.name[0]), ['fast fails', 'slow fails']);
+    assert.deepEqual(eventsOfType(events, 'test:pass'), [], 'only the targets are reported');
+    assert.equal(eventsOfType(events, 'run:end')[0]?.failed, 2);
   });
 });
 

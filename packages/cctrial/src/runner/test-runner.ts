@@ -40,6 +40,8 @@ const SILENCE_LIMIT_WITHOUT_TIMEOUT_MS = 10 * 60_000;
 export interface RunProgress {
   onTestStart?(file: TestFile, name: string): void;
   onFileDone?(run: FileRun): void;
+  /** The results that count, as each file gives them: for a targeted run, its targets' only. Never for a cancelled run. */
+  onResults?(results: TestResult[]): void;
   /** Something to tell the user once, such as a test found by its position because its name keeps changing. */
   onNotice?(message: string): void;
 }
@@ -164,17 +166,20 @@ export class TestRunner {
       // Boot the child of the job that will start when this one ends, while this one runs.
       const upcoming = jobs[index + this.config.jobs];
       if (upcoming && !signal?.aborted) this.warm.add(this.launchSpec(upcoming));
-      if (job.targets && targeted) return this.runTargets(job, job.targets, targeted.known, progress, signal);
-      const run = await this.runJob(job, progress, signal);
-      return { run, results: run.results };
+      const outcome = job.targets && targeted ? await this.runTargets(job, job.targets, targeted.known, progress, signal) : await this.wholeFile(job, progress, signal);
+      if (!signal?.aborted) progress.onResults?.(outcome.results);
+      return outcome;
     });
     this.endStrays(progress);
     const results = done.flatMap((job) => job.results);
     // One result per target, in order: a target whose file is gone did not run.
     const byKey = keyed(results);
+    const notRun = targeted ? targeted.targets.filter((target) => !byKey.has(testKey(target.id))).map(targetNotRun) : [];
+    if (notRun.length > 0 && !signal?.aborted) progress.onResults?.(notRun);
+    for (const result of notRun) byKey.set(testKey(result.id), result);
     return {
       fileRuns: done.map((job) => job.run),
-      results: targeted ? targeted.targets.map((target) => byKey.get(testKey(target.id)) ?? targetNotRun(target)) : results,
+      results: targeted ? targeted.targets.map((target) => byKey.get(testKey(target.id))!) : results,
       durationMs: performance.now() - startedAt,
       aborted: signal?.aborted ?? false,
     };
@@ -217,6 +222,11 @@ export class TestRunner {
       return { ...counterpart, id: target.id, pathKinds: target.pathKinds };
     });
     return { run, results };
+  }
+
+  private async wholeFile(job: FileJob, progress: RunProgress, signal?: AbortSignal): Promise<{ run: FileRun; results: TestResult[] }> {
+    const run = await this.runJob(job, progress, signal);
+    return { run, results: run.results };
   }
 
   /** Ends what the run's tests left running in groups of their own, and names the files that did. */
