@@ -31,6 +31,13 @@ function cliSettings(options: Options): CliSettings {
   };
 }
 
+/** What a suite run covers: see Engine.runSuite. */
+export interface SuiteScope {
+  changed?: string[];
+  onlyAffected?: boolean;
+  known?: TestResult[];
+}
+
 export interface RunOutcome {
   report: RunReport;
   groups: FailureGroup[];
@@ -199,11 +206,37 @@ export class Engine {
     this.runner.discardPrepared();
   }
 
-  /** Runs every selected test file. `expectedTests` is the count from an earlier run, when known. */
-  async runSuite(phase: Phase, expectedTests: number | null, signal?: AbortSignal): Promise<RunOutcome> {
-    this.emit({ type: 'run:start', phase, tests: expectedTests, files: this.testFiles.length });
-    const report = await this.runner.runFiles(this.testFiles, this.progress(), signal);
+  /**
+   * Runs the selected test files, those that `scope.changed` can affect first: with `onlyAffected`
+   * (smart mode), those alone. `scope.known` holds earlier results: it gives the count to expect.
+   */
+  async runSuite(phase: Phase, scope: SuiteScope = {}, signal?: AbortSignal): Promise<RunOutcome> {
+    const { affected, rest } = this.affectedFirst(scope.changed ?? []);
+    // When no file can be told to depend on what changed, the whole suite is the safe answer.
+    const files = scope.onlyAffected && affected.length > 0 ? affected : [...affected, ...rest];
+    const running = new Set(files.map((file) => file.relative));
+    const known = scope.known?.filter((result) => running.has(result.id.file)) ?? [];
+    this.emit({ type: 'run:start', phase, tests: known.length > 0 ? known.length : null, files: files.length });
+    const report = await this.runner.runFiles(files, this.progress(), signal);
     return this.finish(phase, report);
+  }
+
+  /**
+   * Splits the test files by whether these changed files (relative to the root) can change their
+   * verdicts: a test file that changed itself, loaded one of them, or has never said what it loads.
+   */
+  private affectedFirst(changed: string[]): { affected: TestFile[]; rest: TestFile[] } {
+    if (changed.length === 0) return { affected: [], rest: this.testFiles };
+    const touched = new Set<string>();
+    for (const file of changed) {
+      const absolute = path.resolve(this.workspace.root, file);
+      touched.add(absolute);
+      for (const importer of this.moduleGraph.importers(absolute)) touched.add(importer);
+    }
+    const affected: TestFile[] = [];
+    const rest: TestFile[] = [];
+    for (const file of this.testFiles) (touched.has(file.absolute) || !this.moduleGraph.knows(file.absolute) ? affected : rest).push(file);
+    return { affected, rest };
   }
 
   /** Runs exactly these tests; `known` holds the earlier results of their files. */

@@ -20,12 +20,18 @@ export type LoopState =
   | { name: 'idle' }
   | { name: 'exited'; code: number };
 
+export interface LoopMode {
+  once: boolean;
+  forever: boolean;
+  /** After a change, the suite steps run only the tests that the changed files can affect. */
+  smart?: boolean;
+}
+
 export interface Loop {
   state: LoopState;
-  mode: { once: boolean; forever: boolean };
-  /** Results of the last complete suite run: they say which tests have subtests, and how many tests to expect. */
+  mode: LoopMode;
+  /** Results of the last suite run of each file: they say which tests have subtests, and how many tests to expect. */
   known: TestResult[];
-  expectedTests: number | null;
   /** Runs that changes written during a run started since the user's last edit or key press, with the files: the tests' own writes, if they go on. */
   followedWrites: { runs: number; files: string[] };
   /** Files the tests themselves keep changing: their changes during a run are not followed. */
@@ -38,6 +44,13 @@ export interface Loop {
   target?: TestResult;
   /** Whether the last suite run was green. */
   green: boolean;
+  /**
+   * What changed since the suite was last green, in the order it came: the suite runs the tests these
+   * can affect first, and in smart mode only those. `everything` after a change of configuration.
+   */
+  changed: { files: string[]; everything: boolean };
+  /** How many of `changed.files` the running suite run covers: a green verdict clears only those. */
+  changedCovered: number;
 }
 
 /** What the watcher saw, after the ignore rules: only changes that can change a verdict come here. */
@@ -72,7 +85,8 @@ export interface Notification {
 }
 
 export type LoopCommand =
-  | { type: 'run-suite' }
+  /** `changed`: what to run first; `onlyAffected`: run nothing else (smart mode). */
+  | { type: 'run-suite'; changed: string[]; onlyAffected: boolean }
   | { type: 'run-fix'; target: TestResult }
   | { type: 'run-recheck'; targets: TestResult[] }
   | { type: 'cancel-run' }
@@ -95,20 +109,23 @@ export interface Step {
 export const MAX_FOLLOWED_WRITES = 4;
 const NO_WRITES: Loop['followedWrites'] = { runs: 0, files: [] };
 
-export function createLoop(mode: { once: boolean; forever: boolean }): Loop {
+export function createLoop(mode: LoopMode): Loop {
   return {
     state: { name: 'starting' },
     mode,
     known: [],
-    expectedTests: null,
     followedWrites: NO_WRITES,
     writtenByTests: [],
     failing: [],
     groups: [],
     groupIndex: 0,
     green: false,
+    changed: NOTHING_CHANGED,
+    changedCovered: 0,
   };
 }
+
+const NOTHING_CHANGED: Loop['changed'] = { files: [], everything: false };
 
 /** Whether a lone save should start a run at once: fix runs are cheap to restart, anything else waits for a burst to settle. */
 export function isEager(loop: Loop): boolean {
@@ -128,7 +145,7 @@ export function step(loop: Loop, event: LoopEvent): Step {
   if (state.name === 'exited') return { loop, commands: [] };
   switch (event.type) {
     case 'start':
-      return runSuite(loop);
+      return runSuite(loop, [], 'whole');
     case 'quit':
       return exit(loop, loop.green ? 0 : 1, state.name === 'running' ? [{ type: 'cancel-run' }] : []);
     case 'change':
@@ -137,7 +154,7 @@ export function step(loop: Loop, event: LoopEvent): Step {
       if (state.name === 'running') return { loop, commands: [] };
       return attended(loop.target && state.name === 'waiting-for-fix' ? runFix(loop, loop.target) : runSuite(loop));
     case 'run-all':
-      return attended(runSuite(loop, state.name === 'running' ? [{ type: 'cancel-run' }] : []));
+      return attended(runSuite(loop, state.name === 'running' ? [{ type: 'cancel-run' }] : [], 'whole'));
     case 'skip-group':
       return attended(skipGroup(loop));
     case 'run-finished':
@@ -166,6 +183,7 @@ function onChange(loop: Loop, change: Partial<ChangeFacts>): Step {
 
   // No run without a file in it: a change of nothing that counts only updates what the workspace knows.
   if (files.length === 0) return withUpdates({ loop, commands: [] });
+  loop = { ...loop, changed: noteChanged(loop, [...files, ...deleted], Boolean(change.workspaceChanged || change.configChanged)) };
   const running = state.name === 'running';
   if (!change.writtenDuringRun) {
     // Written while no run was going: the user's edit. The files the user edits are theirs again; the
@@ -221,9 +239,14 @@ function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finish
   switch (event.phase) {
     case 'suite': {
       const total = event.results.length;
-      loop = { ...loop, known: event.results, expectedTests: total };
+      // A smart run ran some files: what the others said last time still holds.
+      const ran = new Set(event.results.map((result) => result.id.file));
+      const known = [...loop.known.filter((result) => !ran.has(result.id.file)), ...event.results];
+      loop = { ...loop, known };
       if (failing.length === 0) {
-        const next: Loop = { ...loop, failing: [], groups: [], groupIndex: 0, green: true };
+        // What changed while it ran is not covered by this verdict.
+        const since = loop.changed.files.slice(loop.changedCovered);
+        const next: Loop = { ...loop, failing: [], groups: [], groupIndex: 0, green: true, changed: { files: since, everything: false }, changedCovered: 0 };
         delete next.target;
         const notify = notification(`${total} tests run`, 'everything good!', true);
         if (loop.mode.once || !loop.mode.forever) return exit(next, 0, [notify]);
@@ -268,8 +291,27 @@ function skipGroup(loop: Loop): Step {
   return runFix({ ...loop, groupIndex }, loop.groups[groupIndex]!.representative, cancel);
 }
 
-function runSuite(loop: Loop, before: LoopCommand[] = []): Step {
-  return { loop: { ...loop, state: { name: 'running', phase: 'suite', changedDuringRun: false } }, commands: [...before, { type: 'run-suite' }] };
+/** Each file at most once among those no running suite covers: the list stays bounded however often one file is saved. */
+function noteChanged(loop: Loop, files: string[], everything: boolean): Loop['changed'] {
+  const { state } = loop;
+  const suiteRunning = state.name === 'running' && state.phase === 'suite';
+  const uncovered = loop.changed.files.slice(suiteRunning ? loop.changedCovered : 0);
+  const added = [...new Set(files)].filter((file) => !uncovered.includes(file));
+  return { files: [...loop.changed.files, ...added], everything: loop.changed.everything || everything };
+}
+
+/**
+ * A suite step. After changes, it runs the tests they can affect first, and in smart mode only those;
+ * `whole` (the start, the key for the whole suite) runs everything in smart mode too.
+ */
+function runSuite(loop: Loop, before: LoopCommand[] = [], scope: 'whole' | 'after-changes' = 'after-changes'): Step {
+  const { files, everything } = loop.changed;
+  const changed = [...new Set(files)];
+  const onlyAffected = Boolean(loop.mode.smart) && scope === 'after-changes' && !everything && changed.length > 0;
+  return {
+    loop: { ...loop, changedCovered: files.length, state: { name: 'running', phase: 'suite', changedDuringRun: false } },
+    commands: [...before, { type: 'run-suite', changed, onlyAffected }],
+  };
 }
 
 function runFix(loop: Loop, target: TestResult, before: LoopCommand[] = []): Step {

@@ -53,6 +53,11 @@ export class ModuleGraph {
     return [...(this.importedBy.get(file) ?? [])];
   }
 
+  /** Whether this test file has reported what it loads. */
+  knows(testFile: string): boolean {
+    return this.imports.has(testFile);
+  }
+
   isImported(file: string): boolean {
     return this.importedBy.has(file);
   }

@@ -19,6 +19,8 @@ export interface Options {
   watch: string[];
   once: boolean;
   forever: boolean;
+  /** After a change, suite steps run only the test files the change can affect (implies forever). */
+  smart: boolean;
   json: boolean;
   jobs: number;
   grep?: string;
@@ -59,6 +61,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 60_000;
 export const FLAGS: readonly Flag[] = [
   { name: 'once', type: 'boolean', description: 'Run the suite once, print the grouped failures, and exit (1 if anything failed).' },
   { name: 'forever', short: 'f', type: 'boolean', description: 'Keep watching after the suite is green, instead of exiting.' },
+  { name: 'smart', short: 's', type: 'boolean', description: 'After a change, run only the test files that imported a changed file, not the whole suite (key a runs it all). Implies --forever.' },
   { name: 'jobs', short: 'j', type: 'string', value: 'N', description: 'Test files run in parallel (default: the number of CPUs).' },
   { name: 'grep', short: 'g', type: 'string', value: 'TEXT', description: 'Only run tests whose file or full name contains TEXT.' },
   { name: 'timeout', type: 'string', value: 'MS', description: `Per-test timeout in milliseconds; 0 for none (default: the test script's --test-timeout, else ${DEFAULT_TIMEOUT_MS}).` },
@@ -106,8 +109,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     targets: parsed.positionals,
     watch: ((values.watch as string[] | undefined) ?? []).map((dir) => path.resolve(workDir, dir)),
     // In CI nothing will ever save a file: never wait for one unless asked to.
-    once: flag('once') || (Boolean(env.CI) && !flag('forever')),
-    forever: flag('forever'),
+    once: flag('once') || (Boolean(env.CI) && !flag('forever') && !flag('smart')),
+    // Smart runs after a change are partial: only watching on can give the whole suite's verdict.
+    forever: flag('forever') || flag('smart'),
+    smart: flag('smart'),
     json: flag('json'),
     jobs: integerOption('--jobs', string('jobs'), availableParallelism(), 1),
     nodeArgs: [...((values['node-arg'] as string[] | undefined) ?? []), ...passThrough],
@@ -126,6 +131,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (timeout !== undefined) options.timeoutMs = integerOption('--timeout', timeout, 0, 0, MAX_TIMEOUT_MS);
   // A relative module path means a file next to the user, not a package next to the test file.
   if (importModule) options.importModule = /^\.\.?\//.test(importModule) ? path.resolve(workDir, importModule) : importModule;
+  if (options.once && options.smart) throw new ConfigError('--once and --smart cannot be used together: --once runs the whole suite and exits, --smart chooses tests by the changes it watches for.');
   if (options.once && options.forever) throw new ConfigError('--once and --forever cannot be used together: --once exits after one run, --forever never exits.');
   return options;
 }

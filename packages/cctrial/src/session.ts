@@ -34,8 +34,8 @@ interface CurrentRun {
 }
 
 export async function startSession(engine: Engine, emit: EventSink, notify: Notify): Promise<SessionControls> {
-  const { once, forever } = engine.options;
-  let loop = createLoop({ once, forever });
+  const { once, forever, smart } = engine.options;
+  let loop = createLoop({ once, forever, smart });
   let current: CurrentRun | undefined;
   /** When the last run went on: what was written then may be the tests' own writes, reported late. */
   let lastRun: { startedAt: number; endedAt: number } | undefined;
@@ -92,7 +92,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   const execute = async (command: LoopCommand): Promise<void> => {
     switch (command.type) {
       case 'run-suite':
-        return start('suite', (signal) => engine.runSuite('suite', loop.expectedTests, signal));
+        return start('suite', (signal) => engine.runSuite('suite', { changed: command.changed, onlyAffected: command.onlyAffected, known: loop.known }, signal));
       case 'run-fix':
         emit({ type: 'fix', test: toTestRef(command.target.id) });
         return start('fix', (signal) => engine.runTests('fix', [command.target], loop.known, signal));

@@ -41,7 +41,9 @@ function feed(loop: Loop, ...events: LoopEvent[]): { loop: Loop; commands: LoopC
 
 const notify = (title: string, body: string, passed: boolean): LoopCommand => ({ type: 'notify', notification: { title, body, passed } });
 const runFix = (target: TestResult): LoopCommand => ({ type: 'run-fix', target });
-const RUN_SUITE: LoopCommand = { type: 'run-suite' };
+const RUN_SUITE: LoopCommand = { type: 'run-suite', changed: [], onlyAffected: false };
+/** A suite step after these changes: their tests run first. */
+const suiteAfter = (changed: string[], onlyAffected = false): LoopCommand => ({ type: 'run-suite', changed, onlyAffected });
 const CANCEL: LoopCommand = { type: 'cancel-run' };
 const WAIT: LoopCommand = { type: 'wait' };
 /** A save of a file some test imports. */
@@ -132,7 +134,7 @@ describe('loop: start and the suite', () => {
   test('with -f, a change while idle runs the suite', () => {
     const idle = feed(createLoop(MODES.forever), { type: 'start' }, finished('suite', GREEN)).loop;
     const { loop, commands } = step(idle, CHANGE);
-    assert.deepEqual(commands, [RUN_SUITE]);
+    assert.deepEqual(commands, [suiteAfter(['packages/math/index.js'])]);
     assert.deepEqual(loop.state, { name: 'running', phase: 'suite', changedDuringRun: false });
   });
 
@@ -268,13 +270,13 @@ describe('loop: a change during a long run is never lost', () => {
 
   test('with -f, a green suite with a change during it runs the suite again at once', () => {
     const { loop, commands } = feed(createLoop(MODES.forever), { type: 'start' }, CHANGE, finished('suite', GREEN));
-    assert.deepEqual(commands, [notify('2 tests run', 'everything good!', true), RUN_SUITE]);
+    assert.deepEqual(commands, [notify('2 tests run', 'everything good!', true), suiteAfter(['packages/math/index.js'])]);
     assert.deepEqual(loop.state, { name: 'running', phase: 'suite', changedDuringRun: false });
   });
 
   test('several changes during a suite run still give one next run', () => {
     const { commands } = feed(createLoop(MODES.forever), { type: 'start' }, CHANGE, CHANGE, CHANGE, finished('suite', GREEN));
-    assert.deepEqual(commands.filter((command) => command.type === 'run-suite'), [RUN_SUITE]);
+    assert.deepEqual(commands.filter((command) => command.type === 'run-suite'), [suiteAfter(['packages/math/index.js'])]);
   });
 
   test('a failing suite with a change during it goes on to the fix at once', () => {
@@ -289,7 +291,7 @@ describe('loop: a change during a long run is never lost', () => {
     assert.deepEqual(changed.loop.state, { name: 'running', phase: 'recheck', changedDuringRun: true });
     assert.deepEqual(step(changed.loop, finished('recheck', [a1, a2, b1, c1].map(passedAgain))).commands, [
       notify('4 tests run', 'everything good!', true),
-      RUN_SUITE,
+      suiteAfter(['packages/math/index.js']),
     ]);
     assert.deepEqual(step(changed.loop, finished('recheck', [passedAgain(a1), passedAgain(a2), passedAgain(b1), c1], [SMALL])).commands, [
       notify('3 fixed', '1 tests failures to fix', false),
@@ -429,7 +431,7 @@ describe('loop: what a change says', () => {
 
   test('a package added, renamed or removed: the workspace is read again before the next run', () => {
     const change: LoopEvent = { type: 'change', files: ['packages/new/package.json'], created: ['packages/new/package.json'], workspaceChanged: true };
-    assert.deepEqual(step(idle(), change).commands, [{ type: 'reload-workspace' }, { type: 'discard-prepared' }, RUN_SUITE]);
+    assert.deepEqual(step(idle(), change).commands, [{ type: 'reload-workspace' }, { type: 'discard-prepared' }, suiteAfter(['packages/new/package.json'])]);
   });
 
   test('files that came or went update the file list; a configuration file stales the booted children', () => {
@@ -440,7 +442,7 @@ describe('loop: what a change says', () => {
       runFix(a1),
     ]);
     const tsconfig: LoopEvent = { type: 'change', files: ['tsconfig.json'], configChanged: true };
-    assert.deepEqual(step(idle(), tsconfig).commands, [{ type: 'discard-prepared' }, RUN_SUITE]);
+    assert.deepEqual(step(idle(), tsconfig).commands, [{ type: 'discard-prepared' }, suiteAfter(['tsconfig.json'])]);
   });
 
   test('a change written before the running run started starts nothing: the run reads it already', () => {
@@ -449,11 +451,10 @@ describe('loop: what a change says', () => {
     assert.deepEqual(loop.state, { name: 'running', phase: 'fix', changedDuringRun: false });
   });
 
-  test('the last suite run says which tests are known and how many to expect', () => {
+  test('the last suite run says which tests are known', () => {
     const start = createLoop(MODES.plain);
-    assert.equal(start.expectedTests, null);
+    assert.deepEqual(start.known, []);
     const after = feed(start, { type: 'start' }, finished('suite', SUITE, GROUPS)).loop;
-    assert.equal(after.expectedTests, 6);
     assert.deepEqual(after.known, SUITE);
     // A fix run's results are no suite: they change neither.
     assert.deepEqual(step(after, finished('fix', [a1])).loop.known, SUITE);
@@ -498,14 +499,14 @@ describe('loop: the tests writing files never drive it for long', () => {
   test('an edit while cctrial waits is followed again, even of such a file, which is then followed again', () => {
     const { loop } = writingSuite(20);
     const edited = step(loop, { ...WRITTEN, writtenDuringRun: false });
-    assert.deepEqual(edited.commands, [RUN_SUITE]);
+    assert.deepEqual(edited.commands, [suiteAfter(['packages/app/fixtures/out.json'])]);
     assert.deepEqual(edited.loop.writtenByTests, []);
   });
 
   test("an edit of another file while cctrial waits gives one run: the tests' writes during it stay unfollowed", () => {
     const { loop } = writingSuite(20);
     const edited = step(loop, CHANGE);
-    assert.deepEqual(edited.commands, [RUN_SUITE]);
+    assert.deepEqual(edited.commands, [suiteAfter(['packages/app/fixtures/out.json', 'packages/math/index.js'])]);
     assert.deepEqual(edited.loop.writtenByTests, ['packages/app/fixtures/out.json']);
     assert.deepEqual(step(edited.loop, WRITTEN).commands, []);
   });
@@ -561,5 +562,56 @@ describe('loop: a run that cannot start', () => {
   test('with --once, exits 1', () => {
     const running = step(createLoop(MODES.once), { type: 'start' }).loop;
     assert.deepEqual(step(running, { type: 'run-failed', phase: 'suite' }).commands, [{ type: 'exit', code: 1 }]);
+  });
+});
+
+describe('loop: what changed since the suite was green runs first, and in smart mode alone', () => {
+  const SMART = { once: false, forever: true, smart: true };
+  const greenIdle = (mode = MODES.forever) => feed(createLoop(mode), { type: 'start' }, finished('suite', GREEN)).loop;
+  const UTIL: LoopEvent = { type: 'change', files: ['packages/util/pad.js'] };
+
+  test('the first suite runs everything; a change while idle runs its tests first, then the rest', () => {
+    assert.deepEqual(step(createLoop(SMART), { type: 'start' }).commands, [RUN_SUITE]);
+    assert.deepEqual(step(greenIdle(), CHANGE).commands, [suiteAfter(['packages/math/index.js'])]);
+  });
+
+  test('changes pile up through the fix loop, once each, and the suite after the fix runs their tests first', () => {
+    const failing = feed(greenIdle(), CHANGE, finished('suite', SUITE, GROUPS)).loop;
+    const fixes = feed(failing, UTIL, finished('fix', [a1]), CHANGE, finished('fix', [a1]), UTIL).loop;
+    assert.deepEqual(fixes.changed.files, ['packages/math/index.js', 'packages/util/pad.js']);
+    const { commands } = feed(fixes, finished('fix', [passedAgain(a1)]), finished('recheck', [a1, a2, b1, c1].map(passedAgain)));
+    assert.deepEqual(commands.at(-1), suiteAfter(['packages/math/index.js', 'packages/util/pad.js']));
+  });
+
+  test('a green suite clears what it covered, not what changed while it ran', () => {
+    const running = step(greenIdle(), CHANGE).loop;
+    const { loop, commands } = feed(running, UTIL, finished('suite', GREEN));
+    assert.deepEqual(loop.changed.files, ['packages/util/pad.js']);
+    assert.deepEqual(commands.at(-1), suiteAfter(['packages/util/pad.js']));
+    assert.deepEqual(feed(loop, finished('suite', GREEN)).loop.changed, { files: [], everything: false });
+  });
+
+  test('smart: the suite steps after a change run only its tests; the key for the whole suite runs everything', () => {
+    const idle = greenIdle(SMART);
+    assert.deepEqual(step(idle, CHANGE).commands, [suiteAfter(['packages/math/index.js'], true)]);
+    const failing = feed(idle, CHANGE, finished('suite', [a1, ok1], [group('Error: x @ packages/app/a.test.js:1:1', [a1])])).loop;
+    assert.deepEqual(step(failing, finished('fix', [passedAgain(a1)])).commands, [suiteAfter(['packages/math/index.js'], true)]);
+    assert.deepEqual(step(failing, { type: 'run-all' }).commands, [CANCEL, suiteAfter(['packages/math/index.js'], false)]);
+  });
+
+  test('smart: a change of configuration or of the workspace runs everything', () => {
+    const tsconfig: LoopEvent = { type: 'change', files: ['tsconfig.json'], configChanged: true };
+    const { commands } = feed(greenIdle(SMART), CHANGE, finished('suite', GREEN), tsconfig);
+    assert.deepEqual(commands.at(-1), suiteAfter(['tsconfig.json'], false));
+    const afterBoth = feed(greenIdle(SMART), { type: 'change', files: ['packages/new/package.json'], workspaceChanged: true }).commands;
+    assert.deepEqual(afterBoth.at(-1), suiteAfter(['packages/new/package.json'], false));
+  });
+
+  test('a smart run updates what is known of the files it ran, and keeps the rest', () => {
+    const all = [passed('packages/app/a.test.js', 'adds'), passed('packages/util/c.test.js', 'pads'), passed('packages/util/c.test.js', 'trims')];
+    const idle = feed(createLoop(SMART), { type: 'start' }, finished('suite', all)).loop;
+    const renamed = passed('packages/app/a.test.js', 'adds up');
+    const { loop } = feed(idle, CHANGE, finished('suite', [renamed]));
+    assert.deepEqual(loop.known, [all[1], all[2], renamed]);
   });
 });

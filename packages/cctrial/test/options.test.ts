@@ -73,6 +73,15 @@ describe('parseOptions', () => {
     assert.equal(forever.forever, true);
   });
 
+  it('-s/--smart watches on, in CI too, and cannot be used with --once', () => {
+    for (const env of [{}, { CI: 'true' }]) {
+      const smart = parse(['-s'], env);
+      assert.deepEqual([smart.smart, smart.forever, smart.once], [true, true, false]);
+    }
+    assert.equal(parse([]).smart, false);
+    rejects(['--once', '--smart'], /--once and --smart cannot be used together/);
+  });
+
   it('resolves --cwd and a relative --import against the working folder, and keeps package names', () => {
     assert.equal(parse(['--cwd', 'packages/a']).cwd, path.join(CWD, 'packages/a'));
     assert.equal(parse(['--cwd', 'packages/a', '--import', './loader.mjs']).importModule, path.join(CWD, 'packages/a/loader.mjs'));

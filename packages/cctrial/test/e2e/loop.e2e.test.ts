@@ -5,7 +5,7 @@
  * CCTRIAL_E2E_TRANSCRIPT=<file> writes the whole-loop scenario's NDJSON transcript to <file>.
  */
 import assert from 'node:assert/strict';
-import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CctrialEvent, TestRef } from '../../src/events.js';
@@ -340,6 +340,68 @@ describe('the loop, end to end', () => {
       assert.deepEqual(phaseSequence(cli.events, mark), ['start:suite', 'end:suite', 'start:fix', 'end:fix']);
       const [suiteEnd] = ofType(cli.events, 'run:end', mark);
       assert.equal(failures(suiteEnd!), 1, 'the re-run saw the new code');
+    } finally {
+      await cli.stop();
+    }
+  });
+});
+
+describe('affected first, and smart mode, end to end', () => {
+  // Two test files that import nothing of the workspace sort before the one that imports @fx/lib.
+  const writeThreeFiles = () =>
+    writeGreenMonorepo({}, {
+      'test/aa-first.test.js': TEST_HEADER + "test('first', () => assert.ok(true));\n",
+      'test/ab-second.test.js': TEST_HEADER + "test('second', () => assert.ok(true));\n",
+    });
+  const LIB = 'packages/lib/index.js';
+  const ANSWER = 'packages/app/test/answer.test.js';
+  const startedFiles = (events: CctrialEvent[], from: number) => ofType(events, 'test:start', from).map((event) => event.file);
+
+  test('after a change, the suite runs the test files that imported it first, then the rest', async () => {
+    const root = writeThreeFiles();
+    const cli = startCli(['-f', '-j', '1'], { cwd: root });
+    try {
+      await cli.waitFor(is('idle'), { what: 'idle after the first suite' });
+      assert.deepEqual(startedFiles(cli.events, 0), ['packages/app/test/aa-first.test.js', 'packages/app/test/ab-second.test.js', ANSWER]);
+      const afterEdit = cli.events.length;
+      writeFileSync(path.join(root, LIB), 'export const answer = () => 6 * 7;\n');
+      await cli.waitFor(is('idle'), { from: afterEdit, what: 'idle after the suite' });
+      assert.deepEqual(phaseSequence(cli.events, afterEdit), ['start:suite', 'end:suite']);
+      assert.deepEqual(startedFiles(cli.events, afterEdit), [ANSWER, 'packages/app/test/aa-first.test.js', 'packages/app/test/ab-second.test.js']);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  test('-s: a change runs only the test files that imported it, through a fix; a package.json change runs everything', async () => {
+    const root = writeThreeFiles();
+    const cli = startCli(['-s', '-j', '1'], { cwd: root });
+    try {
+      await cli.waitFor(is('idle'), { what: 'idle after the first suite' });
+      assert.equal(ofType(cli.events, 'run:start')[0]!.files, 3);
+
+      const afterBreak = cli.events.length;
+      writeFileSync(path.join(root, LIB), 'export const answer = () => 41;\n');
+      await cli.waitFor(is('idle'), { from: afterBreak, what: 'waiting for the fix' });
+      assert.deepEqual(phaseSequence(cli.events, afterBreak), ['start:suite', 'end:suite', 'start:fix', 'end:fix']);
+      assert.deepEqual(ofType(cli.events, 'run:start', afterBreak)[0]!, { type: 'run:start', phase: 'suite', tests: 1, files: 1 });
+      assert.deepEqual(startedFiles(cli.events, afterBreak), [ANSWER, ANSWER]);
+
+      const afterFix = cli.events.length;
+      writeFileSync(path.join(root, LIB), 'export const answer = () => 42;\n');
+      await cli.waitFor(is('idle'), { from: afterFix, what: 'idle after the fix' });
+      assert.deepEqual(phaseSequence(cli.events, afterFix), ['start:fix', 'end:fix', 'start:suite', 'end:suite']);
+      const suiteStep = ofType(cli.events, 'run:start', afterFix)[1]!;
+      assert.deepEqual([suiteStep.files, suiteStep.tests], [1, 1]);
+      assert.deepEqual(ofType(cli.events, 'run:end', afterFix).map((end) => [end.phase, end.passed, failures(end)]), [['fix', 1, 0], ['suite', 1, 0]]);
+
+      const afterManifest = cli.events.length;
+      const manifest = path.join(root, 'packages/lib/package.json');
+      writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), description: 'the answer' }));
+      await cli.waitFor(is('idle'), { from: afterManifest, what: 'idle after the package.json change' });
+      assert.deepEqual(phaseSequence(cli.events, afterManifest), ['start:suite', 'end:suite']);
+      assert.equal(ofType(cli.events, 'run:start', afterManifest)[0]!.files, 3);
+      assert.equal(ofType(cli.events, 'run:end', afterManifest)[0]!.passed, 3);
     } finally {
       await cli.stop();
     }

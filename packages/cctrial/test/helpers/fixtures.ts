@@ -105,7 +105,7 @@ export interface EngineRun {
 export async function runEngineSuite(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<EngineRun> {
   const events: CctrialEvent[] = [];
   const engine = await Engine.create(parseOptions(args, env, cwd), (event) => events.push(event));
-  const outcome = await engine.runSuite('suite', null);
+  const outcome = await engine.runSuite('suite');
   return { engine, events, outcome };
 }
 

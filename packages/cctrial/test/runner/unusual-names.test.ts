@@ -231,7 +231,7 @@ test('stable last', () => assert.fail('last is broken'));
     assert.match(warnings[0]!.message, /group › at .* its name changes from run to run/);
 
     // A later suite run gives the test a new name at the same place: known at once, no second warning.
-    const again = (await engine.runSuite('suite', null)).report.results;
+    const again = (await engine.runSuite('suite')).report.results;
     const renamed = again.find((result) => result.id.path.at(-1)!.startsWith('at '))!;
     assert.notDeepEqual(renamed.id, target.id);
     resetLoads();
