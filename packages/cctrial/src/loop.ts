@@ -49,8 +49,8 @@ export interface Loop {
    * can affect first, and in smart mode only those. `everything` after a change of configuration.
    */
   changed: { files: string[]; everything: boolean };
-  /** How many of `changed.files` the running suite run covers: a green verdict clears only those. */
-  changedCovered: number;
+  /** What of `changed` the running suite run covers (how many files, whether everything): a green verdict clears only that. */
+  covered: { files: number; everything: boolean };
 }
 
 /** What the watcher saw, after the ignore rules: only changes that can change a verdict come here. */
@@ -121,11 +121,12 @@ export function createLoop(mode: LoopMode): Loop {
     groupIndex: 0,
     green: false,
     changed: NOTHING_CHANGED,
-    changedCovered: 0,
+    covered: NOTHING_COVERED,
   };
 }
 
 const NOTHING_CHANGED: Loop['changed'] = { files: [], everything: false };
+const NOTHING_COVERED: Loop['covered'] = { files: 0, everything: false };
 
 /** Whether a lone save should start a run at once: fix runs are cheap to restart, anything else waits for a burst to settle. */
 export function isEager(loop: Loop): boolean {
@@ -245,8 +246,8 @@ function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finish
       loop = { ...loop, known };
       if (failing.length === 0) {
         // What changed while it ran is not covered by this verdict.
-        const since = loop.changed.files.slice(loop.changedCovered);
-        const next: Loop = { ...loop, failing: [], groups: [], groupIndex: 0, green: true, changed: { files: since, everything: false }, changedCovered: 0 };
+        const since = { files: loop.changed.files.slice(loop.covered.files), everything: loop.changed.everything && !loop.covered.everything };
+        const next: Loop = { ...loop, failing: [], groups: [], groupIndex: 0, green: true, changed: since, covered: NOTHING_COVERED };
         delete next.target;
         const notify = notification(`${total} tests run`, 'everything good!', true);
         if (loop.mode.once || !loop.mode.forever) return exit(next, 0, [notify]);
@@ -295,7 +296,7 @@ function skipGroup(loop: Loop): Step {
 function noteChanged(loop: Loop, files: string[], everything: boolean): Loop['changed'] {
   const { state } = loop;
   const suiteRunning = state.name === 'running' && state.phase === 'suite';
-  const uncovered = loop.changed.files.slice(suiteRunning ? loop.changedCovered : 0);
+  const uncovered = loop.changed.files.slice(suiteRunning ? loop.covered.files : 0);
   const added = [...new Set(files)].filter((file) => !uncovered.includes(file));
   return { files: [...loop.changed.files, ...added], everything: loop.changed.everything || everything };
 }
@@ -309,7 +310,7 @@ function runSuite(loop: Loop, before: LoopCommand[] = [], scope: 'whole' | 'afte
   const changed = [...new Set(files)];
   const onlyAffected = Boolean(loop.mode.smart) && scope === 'after-changes' && !everything && changed.length > 0;
   return {
-    loop: { ...loop, changedCovered: files.length, state: { name: 'running', phase: 'suite', changedDuringRun: false } },
+    loop: { ...loop, covered: { files: files.length, everything }, state: { name: 'running', phase: 'suite', changedDuringRun: false } },
     commands: [...before, { type: 'run-suite', changed, onlyAffected }],
   };
 }

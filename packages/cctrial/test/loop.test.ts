@@ -607,6 +607,12 @@ describe('loop: what changed since the suite was green runs first, and in smart 
     assert.deepEqual(afterBoth.at(-1), suiteAfter(['packages/new/package.json'], false));
   });
 
+  test('smart: a configuration change while a suite runs is not covered by its green verdict: the next suite runs everything', () => {
+    const running = step(greenIdle(SMART), CHANGE).loop;
+    const { commands } = feed(running, { type: 'change', files: ['tsconfig.json'], configChanged: true }, finished('suite', GREEN));
+    assert.deepEqual(commands.at(-1), suiteAfter(['tsconfig.json'], false));
+  });
+
   test('a smart run updates what is known of the files it ran, and keeps the rest', () => {
     const all = [passed('packages/app/a.test.js', 'adds'), passed('packages/util/c.test.js', 'pads'), passed('packages/util/c.test.js', 'trims')];
     const idle = feed(createLoop(SMART), { type: 'start' }, finished('suite', all)).loop;
