@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * cctrial's benchmark: fix-loop latency, full-suite time, idle cost and a file storm, each measured
+ * cctrial's benchmark: fix-loop latency, full-suite time, idle cost, a file storm, and affected-first
+ * ordering and smart mode, each measured
  * for cctrial and its peers in the same run, on monorepos made by generate.mjs. Prints a table and
  * writes docs/performance.md. See docs/performance.md ("How it is measured") for what each number is.
  *
  *   npm run bench                     the full run: 5 trials, default preset, large preset for idle
  *   node tools/bench/bench.mjs --quick   1 trial on the tiny preset (a smoke test, about a minute)
  *
- * Options: --trials N, -j/--jobs N (default: CPUs), --only fix,suite,idle,storm,
+ * Options: --trials N, -j/--jobs N (default: CPUs), --only fix,suite,idle,storm,affected,
  *   --tools cctrial,node,vitest,jest,nx,turbo (peers to include; cctrial always runs), --settle MS,
  *   --out FILE (default docs/performance.md; --quick writes no file unless --out is given),
  *   --no-write, --build (compile cctrial first), --regenerate (regenerate the repos).
@@ -67,7 +68,7 @@ const config = {
   quick,
   trials: Number(flags.trials ?? (quick ? 1 : 5)),
   jobs: Number(flags.jobs ?? os.availableParallelism()),
-  phases: (flags.only ?? 'suite,fix,storm,idle').split(',').map((phase) => phase.trim()),
+  phases: (flags.only ?? 'suite,fix,storm,idle,affected').split(',').map((phase) => phase.trim()),
   peers: (flags.tools ?? PEERS.join(',')).split(',').map((tool) => tool.trim()).filter((tool) => PEERS.includes(tool)),
   settleMs: Number(flags.settle ?? (quick ? 500 : 1000)),
   preset: quick ? 'tiny' : 'default',
@@ -771,6 +772,21 @@ function buildReport(results, info, totalMs) {
     }
   }
 
+  const affected = results.affected;
+  if (affected) {
+    push(`### 5. Affected first and smart mode (${affected.preset} preset, a change to \`${affected.leaf ?? 'the leaf module'}\`, whose test file runs last)`, '');
+    push('| measure | median (min–max) |', '|---|---|');
+    push(`| first suite, in its own order: \`run:start\` → the leaf's test file's first verdict | ${fmt(stat(affected.defaultOrder))} |`);
+    push(`| -f, after a bug in the leaf: \`run:start\` → first \`test:fail\` | ${fmt(stat(affected.affectedOrder))} |`);
+    push(`| -s, after a save to the leaf: test files the suite step ran (its importers: ${affected.importers}) | ${fmt(stat(affected.smartFiles), '', 0)} |`);
+    push(`| -s: that suite step's \`run:end\` durationMs, against the whole suite's | ${fmt(stat(affected.smartMs))} against ${fmt(stat(affected.fullMs))} |`);
+    push('');
+    const first = stat(affected.affectedOrder).median;
+    const files = stat(affected.smartFiles).max;
+    goals.push([`Affected first: first \`test:fail\` ≤ 1 s after the suite starts (${fmtRatio(ratio(first, stat(affected.defaultOrder).median))} of the time in the suite's own order)`, ms(first), Number.isFinite(first) ? first <= 1000 : undefined]);
+    goals.push(["Smart: the suite step after a save runs only the module's importers", Number.isFinite(files) ? `max ${files} file(s)` : 'n/a', Number.isFinite(files) ? files === affected.importers : undefined]);
+  }
+
   const goalLines = ['| goal (ratios within this run) | measured | |', '|---|---|---|', ...goals.map(([goal, value, ok]) => `| ${goal} | ${value} | ${check(ok)} |`)];
   const header = [
     `Run of ${info.date}: ${commandLine}, ${config.trials} trial(s)${config.warmup ? ' after one warm-up round' : ''}, -j ${config.jobs}; took ${(totalMs / 60000).toFixed(1)} min.`,
@@ -799,6 +815,83 @@ function writeDoc(report, results, info) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Affected first and smart mode (large preset): a change to one leaf module of the package that
+// runs last
+
+/** Every NDJSON event the process prints from now on, each with when it came (`at`). */
+function collectEvents(proc) {
+  const events = [];
+  const stop = proc.listen((line, at) => {
+    const event = parseJson(line);
+    if (event) events.push({ ...event, at });
+  });
+  return { events, stop };
+}
+
+async function affectedFirst(results) {
+  const repo = generate({ preset: config.idlePreset, force: flags.regenerate, log });
+  const out = (results.affected = { preset: config.idlePreset, defaultOrder: [], affectedOrder: [], smartFiles: [], smartMs: [], fullMs: [], importers: 1 });
+  const cwd = repo.root;
+  for (let trial = 0; trial < config.trials; trial++) {
+    // (a) -f: the first suite in its own order, on the green repo; then a bug in the leaf module of
+    // the file that ran last. Its first test's verdict came that late in the first suite; after the
+    // change, affected first, its first failure should come at once.
+    const session = new Proc('cctrial', NODE, [CLI, '-f', '--json', '--no-notify', '-j', String(config.jobs)], { cwd, env: env() });
+    const { events, stop } = collectEvents(session);
+    let leaf;
+    try {
+      await session.waitFor('idle after the first suite', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+      const firstStart = events.find((event) => event.type === 'run:start');
+      const lastFile = events.filter((event) => event.type === 'test:start').at(-1).file;
+      leaf = path.join(cwd, lastFile.replace(/\.test\.mjs$/, '.mjs'));
+      const firstVerdict = events.find((event) => event.type === 'test:pass' && event.file === lastFile);
+      out.defaultOrder.push(firstVerdict.at - firstStart.at);
+      out.leaf = path.relative(cwd, leaf);
+      await session.quiet(500, 60_000);
+      const from = events.length;
+      const source = readFileSync(leaf, 'utf8');
+      writeFileSync(leaf, source.replace(/return add\(n, (\d+)\);/, 'return add(n, $1) + 1;'));
+      try {
+        await session.waitFor('the fix after the broken leaf', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+      } finally {
+        writeFileSync(leaf, source);
+      }
+      const start = events.slice(from).find((event) => event.type === 'run:start' && event.phase === 'suite');
+      const firstFailure = events.slice(from).find((event) => event.type === 'test:fail');
+      out.affectedOrder.push(firstFailure.at - start.at);
+      log(`affected first trial ${trial + 1}: the leaf's first verdict after ${ms(out.defaultOrder.at(-1))} in the first suite, its first failure after ${ms(out.affectedOrder.at(-1))} once changed`);
+    } finally {
+      stop();
+      await session.stop();
+    }
+
+    // (b) -s: a save to the same leaf module (a new comment: still green) runs only its importers.
+    const smart = new Proc('cctrial', NODE, [CLI, '-s', '--json', '--no-notify', '-j', String(config.jobs)], { cwd, env: env() });
+    const watched = collectEvents(smart);
+    try {
+      await smart.waitFor('idle after the first suite', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+      await smart.quiet(500, 60_000);
+      const from = watched.events.length;
+      const source = readFileSync(leaf, 'utf8');
+      writeFileSync(leaf, `${source}// saved by the bench\n`);
+      try {
+        await smart.waitFor('idle after the smart suite', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+      } finally {
+        writeFileSync(leaf, source);
+      }
+      const ends = watched.events.filter((event) => event.type === 'run:end' && event.phase === 'suite');
+      out.fullMs.push(ends[0].durationMs);
+      out.smartMs.push(ends.at(-1).durationMs);
+      out.smartFiles.push(watched.events.slice(from).find((event) => event.type === 'run:start').files);
+      log(`smart trial ${trial + 1}: the suite step ran ${out.smartFiles.at(-1)} file(s) in ${ms(out.smartMs.at(-1))}, against ${ms(out.fullMs.at(-1))} for the whole suite`);
+    } finally {
+      watched.stop();
+      await smart.stop();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main() {
   const started = now();
@@ -823,6 +916,7 @@ async function main() {
   if (config.phases.includes('fix')) await fixLoop(results);
   if (config.phases.includes('storm')) await storm(results);
   if (config.phases.includes('idle')) await idle(results);
+  if (config.phases.includes('affected')) await affectedFirst(results);
   info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(' ');
   clearInterval(loadTimer);
   const load = summarize(loads);
