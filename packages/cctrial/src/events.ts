@@ -35,7 +35,8 @@ export type CctrialEvent =
     } & TestRef)
   | { type: 'output'; project: string; file: string; stdout: string; stderr: string }
   | ({ type: 'run:end'; phase: Phase; durationMs: number } & Counts)
-  | { type: 'groups'; groups: Array<{ signature: string; count: number; tests: TestRef[] }> }
+  /** `representative`: the test fixed for the group, nearest the cause; its stack is the group's. */
+  | { type: 'groups'; groups: Array<{ signature: string; count: number; representative: TestRef; tests: TestRef[] }> }
   | { type: 'fix'; test: TestRef }
   | { type: 'change'; files: string[] }
   | { type: 'idle' }

@@ -1,10 +1,16 @@
 /** Groups failing tests by signature: the largest group is the root cause most worth fixing first. */
+import path from 'node:path';
 import { errorSignature } from './signature.js';
+import { isUserFrame, parseStackFrames } from './stack.js';
 import { isFailing, type TestResult } from './types.js';
 
 export interface FailureGroup {
   signature: string;
-  /** The test to re-run while fixing this group: the first by project, file, then order in the file. */
+  /**
+   * The test to re-run while fixing this group: the one whose own file is the fewest user frames
+   * away from the throw site, so the fix view shows a stack near the cause; among equals, the first
+   * by project, file, then order in the file.
+   */
   representative: TestResult;
   tests: TestResult[];
 }
@@ -33,8 +39,29 @@ export function groupFailures(results: TestResult[], root: string): FailureGroup
   }
   // Map order is first-appearance order, which is deterministic: it breaks ties between equal sizes.
   return [...bySignature]
-    .map(([signature, tests]) => ({ signature, representative: tests[0]!, tests }))
+    .map(([signature, tests]) => ({ signature, representative: nearestToCause(tests, root), tests }))
     .sort((a, b) => b.tests.length - a.tests.length);
+}
+
+function nearestToCause(tests: TestResult[], root: string): TestResult {
+  let nearest = tests[0]!;
+  let nearestDistance = distanceToCause(nearest, root);
+  for (const test of tests.slice(1)) {
+    const distance = distanceToCause(test, root);
+    if (distance < nearestDistance) [nearest, nearestDistance] = [test, distance];
+  }
+  return nearest;
+}
+
+/**
+ * How many of the user's frames lie between the throw site and the test's own file: 0 when the test
+ * file threw (an assertion), 2 for a test two packages above the bug; Infinity when the stack does
+ * not reach the test file.
+ */
+function distanceToCause(test: TestResult, root: string): number {
+  const testFile = path.resolve(root, test.id.file);
+  const distance = parseStackFrames(test.error?.stack).filter(isUserFrame).findIndex((frame) => frame.file === testFile);
+  return distance === -1 ? Infinity : distance;
 }
 
 function compareText(a: string, b: string): number {

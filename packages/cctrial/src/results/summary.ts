@@ -39,6 +39,11 @@ export function resultEvent(result: TestResult, root: string): CctrialEvent {
 export function groupsEvent(groups: FailureGroup[]): CctrialEvent {
   return {
     type: 'groups',
-    groups: groups.map((group) => ({ signature: group.signature, count: group.tests.length, tests: group.tests.map((test) => toTestRef(test.id)) })),
+    groups: groups.map((group) => ({
+      signature: group.signature,
+      count: group.tests.length,
+      representative: toTestRef(group.representative.id),
+      tests: group.tests.map((test) => toTestRef(test.id)),
+    })),
   };
 }

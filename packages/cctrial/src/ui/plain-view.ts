@@ -54,7 +54,7 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         break;
       case 'groups':
         for (const group of event.groups) {
-          const representative = failures.get(keyOf(group.tests[0]!));
+          const representative = failures.get(keyOf(group.representative));
           const title = `${group.count} test${group.count === 1 ? '' : 's'}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
           write(`\n${groupHeader(title, width?.())}\n`);
           if (representative) write(formatError(representative.error, root) + '\n');

@@ -86,7 +86,7 @@ describe('the loop, end to end', () => {
       );
       assert.match(groups!.groups[0]!.signature, /^Error: add is broken @ packages\/math\/index\.js:2:\d+$/);
       assert.match(groups!.groups[1]!.signature, /^AssertionError: /);
-      // The representative of the largest group: the first of its tests by file, then order in the file.
+      // The representative of the largest group: its tests are equally near the cause, so the first by file, then order in the file.
       const [firstFix] = ofType(events, 'fix');
       assert.deepEqual(firstFix!.test, ADDS);
       const fixEnd = ofType(events, 'run:end')[1]!;

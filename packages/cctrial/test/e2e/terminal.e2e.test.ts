@@ -44,7 +44,7 @@ test('label keeps its length', () => assert.equal(label('Book').length, 4));
 
 const PRICES_SOURCE = 'packages/prices/index.js';
 const LABEL_SOURCE = 'packages/shop/index.js';
-/** The representative of the largest group: first by file path, then by order in the file. */
+/** The representative of the largest group: its tests are equally near the cause, so the first by file path, then order in the file. */
 const CART_TEST = 'packages/shop/test/cart.test.js › total of one item';
 const LABEL_TEST = 'packages/shop/test/label.test.js › label is upper case';
 const TYPE_ERROR = "TypeError: Cannot read properties of undefined (reading 'amount')";

@@ -7,6 +7,7 @@ import { before, describe, it } from 'node:test';
 import type { CctrialEvent } from '../../src/events.js';
 import { groupFailures, type FailureGroup } from '../../src/results/group.js';
 import type { Outcome, SerializedError, TestResult } from '../../src/results/types.js';
+import { runCli } from '../helpers/cli.js';
 import { eventsOfType, lineOf, runEngineSuite, type EngineRun } from '../helpers/fixtures.js';
 import { writeNpmMonorepo } from '../helpers/workspace.js';
 
@@ -112,6 +113,23 @@ describe('groupFailures', () => {
     assert.equal(inFileOrder[0]!.representative, inFileOrder[0]!.tests[0]);
   });
 
+  it('picks the test nearest the cause: the fewest user frames between the throw site and its own file', () => {
+    const at = (...sites: string[]) => ['TypeError: rate is undefined', ...sites.map((site) => `    at ${ROOT}/${site}`), '    at node:internal/test_runner/test:1:1'].join('\n');
+    const withStack = (result: TestResult, stack: string): TestResult => ({ ...result, error: { ...result.error!, stack } });
+    const error = { type: 'TypeError', message: 'rate is undefined' };
+    const app = withStack(failed('packages/app/test/a.test.js', 'totals', error, { project: 'app' }), at('packages/tax/index.js:2:9', 'packages/price/index.js:3:3', 'packages/app/test/a.test.js:5:3'));
+    const price = withStack(failed('packages/price/test/p.test.js', 'prices', error, { project: 'price' }), at('packages/tax/index.js:2:9', 'packages/price/index.js:3:3', 'packages/price/test/p.test.js:4:3'));
+    const tax = withStack(failed('packages/tax/test/t.test.js', 'taxes', error, { project: 'tax' }), at('packages/tax/index.js:2:9', 'packages/tax/test/t.test.js:4:3'));
+    for (const order of [[app, price, tax], [tax, price, app]]) {
+      const [group] = groupFailures(order, ROOT);
+      assert.equal(group!.tests.length, 3);
+      assert.equal(group!.representative, tax);
+      assert.deepEqual(names(group!), ['app:packages/app/test/a.test.js:totals', 'price:packages/price/test/p.test.js:prices', 'tax:packages/tax/test/t.test.js:taxes']);
+    }
+    // Equally near (or a stack that never reaches the test file): the first by project, file and order.
+    assert.equal(groupFailures([price, app], ROOT)[0]!.representative, app);
+  });
+
   it('keeps the order of tests inside a file as given, never sorting them by name', () => {
     const error = { message: 'same', site: 'src/x.js:1:1' };
     const groups = groupFailures([failed('a.test.js', 'zebra', error), failed('a.test.js', 'apple', error)], ROOT);
@@ -208,5 +226,32 @@ describe('groupFailures on real runs', () => {
     assert.deepEqual(groupSummary(parallel.outcome.groups), groupSummary(serial.outcome.groups));
     const groupsEvents = (run: EngineRun) => eventsOfType(run.events, 'groups');
     assert.deepEqual(groupsEvents(parallel), groupsEvents(serial));
+  });
+});
+
+describe('the fix target on a real run: the bug lives two packages below the failing tests', () => {
+  const test = (imports: string, name: string, call: string) => `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n${imports}\ntest(${JSON.stringify(name)}, () => {\n  assert.equal(${call}, 110);\n});\n`;
+  const root = writeNpmMonorepo({
+    tax: { name: '@fx/tax', files: { 'index.js': 'const rates = {};\nexport const withTax = (amount) => amount * (1 + rates.standard.percent / 100);\n', 'test/tax.test.js': test("import { withTax } from '@fx/tax';", 'adds the standard rate', 'withTax(100)') } },
+    price: { name: '@fx/price', dependencies: ['@fx/tax'], files: { 'index.js': "import { withTax } from '@fx/tax';\nexport const price = (item) => withTax(item.net);\n", 'test/price.test.js': test("import { price } from '@fx/price';", 'prices an item', 'price({ net: 100 })') } },
+    app: { name: '@fx/app', dependencies: ['@fx/price'], files: { 'test/cart.test.js': test("import { price } from '@fx/price';", 'totals a cart', '[{ net: 100 }].map(price).reduce((a, b) => a + b)') } },
+  });
+
+  it('the three failures are one group, and its representative is the test in the package that throws', async () => {
+    const { outcome } = await runEngineSuite(['-j', '2', '--once'], root);
+    assert.equal(outcome.groups.length, 1);
+    const [group] = outcome.groups;
+    assert.match(group!.signature, /^TypeError: Cannot read properties of undefined \(reading 'percent'\) @ packages\/tax\/index\.js:2:\d+$/);
+    assert.deepEqual(group!.tests.map((result) => result.id.project), ['@fx/app', '@fx/price', '@fx/tax']);
+    assert.deepEqual(group!.representative.id, { project: '@fx/tax', file: 'packages/tax/test/tax.test.js', path: ['adds the standard rate'], occurrence: 0 });
+  });
+
+  it("the report shows the representative's stack, from the throw site straight to its test", async () => {
+    const { code, stdout } = await runCli(['--once', '-j', '2'], { cwd: root });
+    assert.equal(code, 1);
+    const frames = stdout.split('\n').filter((line) => line.startsWith('    at '));
+    assert.match(frames[0]!, /packages\/tax\/index\.js:2:\d+/);
+    assert.match(frames[1]!, /packages\/tax\/test\/tax\.test\.js:\d+:\d+/);
+    assert.ok(!stdout.includes('packages/app/test/cart.test.js:'), 'no stack frame of the test two packages above');
   });
 });

@@ -64,7 +64,7 @@ describe('resultEvent', () => {
 });
 
 describe('groupsEvent', () => {
-  it('lists each group with its signature, count and test references, largest first', () => {
+  it('lists each group with its signature, count, representative and test references, largest first', () => {
     const same = { type: 'Error', message: 'same', stack: 'Error: same\n    at /work/repo/src/x.js:1:1' };
     const results = [result('error', 'a', { type: 'Error', message: 'alone' }), result('error', 'b', same), result('failure', 'c', same)];
     const event = groupsEvent(groupFailures(results, ROOT));
@@ -74,5 +74,6 @@ describe('groupsEvent', () => {
       ['Error: alone @ a.test.js:4:3', 1, ['a']],
     ]);
     assert.deepEqual(event.groups[0]!.tests[0], toTestRef(results[1]!.id));
+    assert.deepEqual(event.groups.map((group) => group.representative.name.at(-1)), ['b', 'a']);
   });
 });

@@ -159,7 +159,7 @@ describe('the plain report shows what a test printed, never its control sequence
       { type: 'run:start', phase: 'fix', files: 1, tests: 1 },
       { type: 'test:fail', outcome: 'failure', durationMs: 1, signature: 'Error: boom', error, ...ref } as CctrialEvent,
       { type: 'output', project: '@fx/app', file: ref.file, stdout: '\x1b[?1049h\x1b[?25lhello\x1b[2J', stderr: '\x1b]0;title\x07' },
-      { type: 'groups', groups: [{ signature: 'Error: boom \x1b[?1049h', count: 1, tests: [ref] }] },
+      { type: 'groups', groups: [{ signature: 'Error: boom \x1b[?1049h', count: 1, representative: ref, tests: [ref] }] },
       { type: 'run:end', phase: 'fix', durationMs: 5, passed: 0, failed: 1, errors: 0, skipped: 0, todo: 0, cancelled: 0 },
     ] as CctrialEvent[]);
     assert.doesNotMatch(out, /\x1b(?!\[[0-9;]*m)/, 'a raw escape other than SGR');
