@@ -3,6 +3,8 @@
  * normalised, and the throw site. Normalisation is deliberately narrow, because two different errors
  * must never merge: only values that differ between runs of the very same failure are replaced.
  */
+import { realpathSync } from 'node:fs';
+import os from 'node:os';
 import { CUT_MARKER } from '../child/serialize-error.js';
 import type { SerializedError } from './types.js';
 import { throwSite } from './stack.js';
@@ -11,7 +13,31 @@ const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
   [/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b/g, '<date>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
   [/\b0x[0-9a-f]{6,}\b/gi, '<address>'],
+  // Ids such as hashes and object ids: 12 or more hex digits, with both letters and digits (so no word, no plain number).
+  [/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi, '<hex>'],
+  // Date.now(): 13 digits from 2001 to 2033.
+  [/\b1\d{12}\b/g, '<timestamp>'],
+  // A port on the local machine is picked anew each run (listen(0)); a remote host and its port are kept.
+  [/(\blocalhost|\b127\.0\.0\.1|\b0\.0\.0\.0|\[::1?\]):\d{1,5}\b/g, '$1:<port>'],
 ];
+
+/**
+ * The temporary folders, as given and as real paths (macOS links /var to /private/var): the first
+ * folder under one is made anew each run (mkdtemp), so it stands for any.
+ */
+const TEMP_FOLDERS = [...new Set([os.tmpdir(), realTempFolder()])].map((folder) => new RegExp(`${escapeRegExp(folder)}/[^/\\s'"\`)]+`, 'g'));
+
+function realTempFolder(): string {
+  try {
+    return realpathSync(os.tmpdir());
+  } catch {
+    return os.tmpdir();
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /**
  * Node names the importing file in module errors; the same missing or broken module is one cause, whoever
@@ -29,6 +55,7 @@ const IMPORTER_SUFFIX = / imported from [^\n]+| while importing .+?(?=\.\s|\n|$)
  */
 export function normaliseMessage(message: string, root: string): string {
   let text = message.replace(CUT_MARKER, '…').split(root + '/').join('').replace(IMPORTER_SUFFIX, '');
+  for (const folder of TEMP_FOLDERS) text = text.replace(folder, '<tmp>');
   for (const [pattern, replacement] of VOLATILE_PATTERNS) text = text.replace(pattern, replacement);
   return text.trim();
 }
@@ -36,8 +63,23 @@ export function normaliseMessage(message: string, root: string): string {
 /** Node 20 reports a broken package.json as a bare SyntaxError; later versions give it ERR_INVALID_PACKAGE_CONFIG. */
 const BROKEN_PACKAGE_JSON = /^Error parsing \S*package\.json: /;
 
+/** The serialised chain is already cut short (serialize-error.ts); this bound only guards the loop. */
+const MAX_CAUSES = 32;
+
+/**
+ * A wrapper (`new ParseError('…', { cause })`) is grouped by what it wraps: the innermost cause thrown
+ * from the user's code, so that the tests that hit the same bug directly and through a wrapper form
+ * one group. A cause thrown only inside Node or a dependency says less than the wrapper, which stays.
+ */
 export function errorSignature(error: SerializedError | undefined, root: string, fallbackSite: string): string {
   if (!error) return `unknown error @ ${fallbackSite}`;
+  let innermost: SerializedError | undefined;
+  let cause = error.cause;
+  for (let depth = 0; cause && depth < MAX_CAUSES; depth++, cause = cause.cause) if (throwSite(cause.stack, root)) innermost = cause;
+  return ownSignature(innermost ?? error, root, fallbackSite);
+}
+
+function ownSignature(error: SerializedError, root: string, fallbackSite: string): string {
   // A module-loading error of Node's own (ERR_MODULE_NOT_FOUND, ERR_INVALID_PACKAGE_CONFIG...) has no user frame:
   // its code says more about the cause than the location of each test file that hit it.
   const code = error.code ?? (BROKEN_PACKAGE_JSON.test(error.message) ? 'ERR_INVALID_PACKAGE_CONFIG' : undefined);

@@ -1,5 +1,6 @@
 /** Signatures: what makes two failures "the same root cause". */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { errorSignature, normaliseMessage } from '../../src/results/signature.js';
 
@@ -16,6 +17,30 @@ describe('normaliseMessage', () => {
 
   it('replaces long hex addresses but keeps short hex numbers', () => {
     assert.equal(normaliseMessage('object at 0x7ffee4c3a9b0, flag 0xff', ROOT), 'object at <address>, flag 0xff');
+  });
+
+  it('replaces hex ids of 12 or more digits that mix letters and digits, and Date.now() timestamps', () => {
+    assert.equal(normaliseMessage('commit 3f2a9c1b7e4d0a6f8b2c not found; object 65a1f0c2e3b4d5a6f7e8d9c0', ROOT), 'commit <hex> not found; object <hex>');
+    assert.equal(normaliseMessage('token expired at 1764770400123', ROOT), 'token expired at <timestamp>');
+  });
+
+  it('keeps hex-looking words, short ids and other long numbers', () => {
+    const message = 'facadebeaded 9f3a 123456789012 and 98765432109876 bytes';
+    assert.equal(normaliseMessage(message, ROOT), message);
+  });
+
+  it('replaces ports on the local machine, and keeps remote hosts and their ports', () => {
+    assert.equal(
+      normaliseMessage('connect ECONNREFUSED 127.0.0.1:54321; http://localhost:38123/api; [::1]:4000; 0.0.0.0:80; db.example.com:5432', ROOT),
+      'connect ECONNREFUSED 127.0.0.1:<port>; http://localhost:<port>/api; [::1]:<port>; 0.0.0.0:<port>; db.example.com:5432',
+    );
+  });
+
+  it('replaces the folder made under the temporary folder, and keeps the path within it', () => {
+    const tmp = os.tmpdir();
+    assert.equal(normaliseMessage(`ENOENT: no such file, open '${tmp}/e2e-Xy12ab/out/report.json'`, ROOT), "ENOENT: no such file, open '<tmp>/out/report.json'");
+    assert.equal(normaliseMessage(`ENOENT: no such file, open '${tmp}/e2e-Qq98zz/out/report.json'`, ROOT), "ENOENT: no such file, open '<tmp>/out/report.json'");
+    assert.notEqual(normaliseMessage(`missing ${tmp}/a1/out/one.json`, ROOT), normaliseMessage(`missing ${tmp}/b2/out/two.json`, ROOT));
   });
 
   it('keeps numbers, names and plain dates, which may be the point of the failure', () => {
@@ -72,5 +97,30 @@ describe('errorSignature', () => {
 
   it('still has a signature without an error', () => {
     assert.equal(errorSignature(undefined, ROOT, 't.test.js:9:1'), 'unknown error @ t.test.js:9:1');
+  });
+});
+
+describe('errorSignature through wrappers', () => {
+  const frame = (site: string) => `    at fn (${ROOT}/${site})`;
+  const bug = { type: 'TypeError', message: "Cannot read properties of undefined (reading 'name')", stack: `TypeError: x\n${frame('packages/headers/index.js:4:11')}` };
+  const direct = errorSignature(bug, ROOT, 'a.test.js:1:1');
+
+  it('groups a wrapper by the innermost cause thrown in user code: one group with the tests that hit the bug directly', () => {
+    const wrapper = { type: 'FormDataParseError', message: 'could not parse the form', stack: `FormDataParseError: could not parse\n${frame('packages/form/parse.js:9:13')}`, cause: bug };
+    assert.equal(errorSignature(wrapper, ROOT, 'b.test.js:1:1'), direct);
+    const twice = { type: 'RequestError', message: 'request failed', stack: `RequestError: request failed\n${frame('packages/server/handle.js:3:3')}`, cause: wrapper };
+    assert.equal(errorSignature(twice, ROOT, 'c.test.js:1:1'), direct);
+  });
+
+  it('keeps the wrapper when its cause was thrown only inside Node or a dependency', () => {
+    const inner = { type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:5432', stack: 'Error: connect ECONNREFUSED\n    at TCPConnectWrap.afterConnect (node:net:1:1)' };
+    const wrapper = { type: 'DbError', message: 'database down', stack: `DbError: database down\n${frame('packages/db/pool.js:7:9')}`, cause: inner };
+    assert.equal(errorSignature(wrapper, ROOT, 'a.test.js:1:1'), 'DbError: database down @ packages/db/pool.js:7:9');
+  });
+
+  it('never merges wrappers of two different causes', () => {
+    const other = { ...bug, stack: `TypeError: x\n${frame('packages/headers/index.js:20:5')}` };
+    const wrap = (cause: typeof bug) => ({ type: 'ParseError', message: 'bad', stack: `ParseError: bad\n${frame('packages/form/parse.js:9:13')}`, cause });
+    assert.notEqual(errorSignature(wrap(bug), ROOT, 'a.test.js:1:1'), errorSignature(wrap(other), ROOT, 'a.test.js:1:1'));
   });
 });
