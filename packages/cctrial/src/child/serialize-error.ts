@@ -86,6 +86,7 @@ function serializeValue(value: unknown, depth: number, walk: Walk): SerializedEr
   }
   const operator = read(() => error.operator, undefined);
   if (typeof operator === 'string') result.operator = capText(operator, 1024);
+  if (read(() => error.generatedMessage === true, false)) result.generatedMessage = true;
 
   const cause = read(() => error.cause, undefined);
   if (cause !== undefined && depth < ERROR_LIMITS.causeDepth && walk.nested > 0) {

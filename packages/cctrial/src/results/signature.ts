@@ -84,5 +84,12 @@ function ownSignature(error: SerializedError, root: string, fallbackSite: string
   // its code says more about the cause than the location of each test file that hit it.
   const code = error.code ?? (BROKEN_PACKAGE_JSON.test(error.message) ? 'ERR_INVALID_PACKAGE_CONFIG' : undefined);
   const site = throwSite(error.stack, root) ?? (code?.startsWith('ERR_') ? code : fallbackSite);
+  // One assertion failing with other values in each test (a table of cases, a shared helper) is one
+  // cause: its message is node:assert's account of the values, so the assertion and its site say it.
+  // Most such messages open with a line that names no value ("Expected values to be strictly equal:").
+  if (error.generatedMessage && error.operator) {
+    const head = error.message.split('\n', 1)[0]!;
+    return `${error.type}: ${head.endsWith(':') ? head : `(${error.operator})`} @ ${site}`;
+  }
   return `${error.type}: ${normaliseMessage(error.message, root)} @ ${site}`;
 }

@@ -26,6 +26,8 @@ export interface SerializedError {
   expected?: string;
   actual?: string;
   operator?: string;
+  /** node:assert wrote the message itself, from the values: the values are no part of the cause. */
+  generatedMessage?: true;
   cause?: SerializedError;
   /** An AggregateError's first inner errors, and how many more it had. */
   errors?: SerializedError[];

@@ -6,6 +6,7 @@
  */
 import pc from 'picocolors';
 import type { CctrialEvent, EventSink, Phase, TestRef } from '../events.js';
+import type { SerializedError } from '../results/types.js';
 import { firstLine, formatComparison, formatError, formatRef as formatFullRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
 import { cutEnd, displayWidth, flattenLine, neutralizeControls } from './terminal-text.js';
 
@@ -13,6 +14,14 @@ import { cutEnd, displayWidth, flattenLine, neutralizeControls } from './termina
 const formatRef = (ref: TestRef) => flattenLine(formatFullRef(ref));
 
 const MAX_LISTED_TESTS = 10;
+const MAX_VALUE_WIDTH = 40;
+
+/** `: actual 1999, expected '1999'`, each value on one line and cut short; nothing for an error without values. */
+function valuesOf(error: SerializedError | undefined): string {
+  if (error?.actual === undefined || error.expected === undefined) return '';
+  const short = (value: string) => cutEnd(flattenLine(value.replace(/\s*\n\s*/g, ' ')), MAX_VALUE_WIDTH);
+  return `: actual ${short(error.actual)}, expected ${short(error.expected)}`;
+}
 
 /** `width` is the terminal's, when there is one: a group's header line then never wraps. */
 export function createPlainView(rawWrite: (text: string) => void, root: string, verbose = false, width?: () => number): EventSink {
@@ -58,7 +67,10 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
           const title = `${group.count} test${group.count === 1 ? '' : 's'}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
           write(`\n${groupHeader(title, width?.())}\n`);
           if (representative) write(formatError(representative.error, root) + '\n');
-          for (const test of group.tests.slice(0, MAX_LISTED_TESTS)) write(`  - ${formatRef(test)}\n`);
+          const listed = group.tests.slice(0, MAX_LISTED_TESTS);
+          // One assertion failing with other values per test: each test's values tell the cases apart.
+          const messages = new Set(listed.map((test) => failures.get(keyOf(test))?.error.message));
+          for (const test of listed) write(`  - ${formatRef(test)}${messages.size > 1 ? valuesOf(failures.get(keyOf(test))?.error) : ''}\n`);
           if (group.count > MAX_LISTED_TESTS) write(`  ... and ${group.count - MAX_LISTED_TESTS} more\n`);
         }
         break;

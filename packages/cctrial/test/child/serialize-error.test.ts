@@ -21,6 +21,8 @@ describe('serializeError', () => {
     assert.equal(serialized.actual, '{ a: 1 }');
     assert.equal(serialized.expected, '{ a: 2 }');
     assert.equal(serialized.operator, 'deepStrictEqual');
+    assert.equal(serialized.generatedMessage, true);
+    assert.equal(serializeError(new AssertionError({ message: 'totals differ', actual: 1, expected: 2, operator: 'strictEqual' })).generatedMessage, undefined);
   });
 
   it('names an error by its class when the class forgot to set name', () => {

@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import type { CctrialEvent } from '../../src/events.js';
 import { groupFailures, type FailureGroup } from '../../src/results/group.js';
 import type { Outcome, SerializedError, TestResult } from '../../src/results/types.js';
-import { runCli } from '../helpers/cli.js';
+import { parseEvents, runCli } from '../helpers/cli.js';
 import { eventsOfType, lineOf, runEngineSuite, type EngineRun } from '../helpers/fixtures.js';
 import { writeNpmMonorepo } from '../helpers/workspace.js';
 
@@ -253,5 +253,95 @@ describe('the fix target on a real run: the bug lives two packages below the fai
     assert.match(frames[0]!, /packages\/tax\/index\.js:2:\d+/);
     assert.match(frames[1]!, /packages\/tax\/test\/tax\.test\.js:\d+:\d+/);
     assert.ok(!stdout.includes('packages/app/test/cart.test.js:'), 'no stack frame of the test two packages above');
+  });
+});
+
+/** One cause each, split before by values, wrappers and temporary folders in messages. */
+function writeSplitCausesMonorepo(): string {
+  return writeNpmMonorepo({
+    lib: {
+      name: '@fx/lib',
+      files: {
+        'index.js': [
+          'export const double = (n) => n * 3;',
+          "export const headerName = (header) => header.name.toLowerCase();",
+          'export class ParseError extends Error {}',
+          "export function parseForm(header) {",
+          '  try {',
+          '    return headerName(header);',
+          '  } catch (error) {',
+          "    throw new ParseError('could not parse the form', { cause: error });",
+          '  }',
+          '}',
+          "import { existsSync } from 'node:fs';",
+          'export function mustExist(file) {',
+          '  if (!existsSync(file)) throw new Error(`expected ${file} to exist`);',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    },
+    app: {
+      name: '@fx/app',
+      dependencies: ['@fx/lib'],
+      files: {
+        'test/cases.test.js': [
+          "import { test } from 'node:test';",
+          "import assert from 'node:assert/strict';",
+          "import { double } from '@fx/lib';",
+          'for (const [input, wanted] of [[1, 2], [2, 4], [3, 6]]) {',
+          '  test(`doubles ${input}`, () => assert.equal(double(input), wanted));',
+          '}',
+          "test('doubles with a message of its own', () => assert.equal(double(4), 8, `double(4) gave ${double(4)}`));",
+          "test('doubles with another message', () => assert.equal(double(5), 10, `double(5) gave ${double(5)}`));",
+          '',
+        ].join('\n'),
+        'test/form.test.js': [
+          "import { test } from 'node:test';",
+          "import { headerName, parseForm } from '@fx/lib';",
+          "test('names a header', () => headerName(undefined));",
+          "test('names another header', () => headerName(undefined));",
+          "test('parses a form', () => parseForm(undefined));",
+          "test('parses another form', () => parseForm(undefined));",
+          '',
+        ].join('\n'),
+        'test/files.test.js': [
+          "import { test } from 'node:test';",
+          "import { mkdtempSync } from 'node:fs';",
+          "import { tmpdir } from 'node:os';",
+          "import path from 'node:path';",
+          "import { mustExist } from '@fx/lib';",
+          "test('writes the report', () => mustExist(path.join(mkdtempSync(path.join(tmpdir(), 'e2e-')), 'report.json')));",
+          "test('writes the report again', () => mustExist(path.join(mkdtempSync(path.join(tmpdir(), 'e2e-')), 'report.json')));",
+          '',
+        ].join('\n'),
+      },
+    },
+  });
+}
+
+describe('one cause is one group: values, wrappers and temporary folders', () => {
+  const root = writeSplitCausesMonorepo();
+
+  it('gives one group per cause, and lists each case with its values', async () => {
+    const { code, stdout } = await runCli(['--once', '--json', '-j', '2'], { cwd: root });
+    assert.equal(code, 1);
+    const groups = parseEvents(stdout).find((event) => event.type === 'groups');
+    assert.ok(groups?.type === 'groups');
+    const line = (text: string) => lineOf(root, 'packages/lib/index.js', text);
+    // The site's column is V8's, which moves between Node versions: the line is what matters here.
+    const summary = groups.groups.map((group) => [group.count, group.signature.split('\n')[0]!.replace(/:\d+$/, '')]);
+    assert.deepEqual(summary, [
+      [4, `TypeError: Cannot read properties of undefined (reading 'name') @ packages/lib/index.js:${line('header.name')}`],
+      [3, 'AssertionError: Expected values to be strictly equal: @ packages/app/test/cases.test.js:5'],
+      [2, `Error: expected <tmp>/report.json to exist @ packages/lib/index.js:${line('to exist')}`],
+      // A message of the test's own is the test's account: it is kept, and splits.
+      [1, 'AssertionError: double(4) gave 12'],
+      [1, 'AssertionError: double(5) gave 15'],
+    ]);
+    const report = await runCli(['--once', '-j', '2'], { cwd: root });
+    assert.match(report.stdout, /^  - packages\/app\/test\/cases\.test\.js › doubles 1: actual 3, expected 2$/m);
+    assert.match(report.stdout, /^  - packages\/app\/test\/cases\.test\.js › doubles 3: actual 9, expected 6$/m);
+    assert.match(report.stdout, /^  - packages\/app\/test\/form\.test\.js › parses a form$/m);
   });
 });

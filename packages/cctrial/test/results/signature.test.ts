@@ -124,3 +124,20 @@ describe('errorSignature through wrappers', () => {
     assert.notEqual(errorSignature(wrap(bug), ROOT, 'a.test.js:1:1'), errorSignature(wrap(other), ROOT, 'a.test.js:1:1'));
   });
 });
+
+describe('errorSignature of assertions', () => {
+  const at = `    at TestContext.<anonymous> (${ROOT}/packages/app/test/cases.test.js:5:40)`;
+  const failed = (message: string, operator: string, generatedMessage: boolean) => ({ type: 'AssertionError', message, operator, stack: `AssertionError: x\n${at}`, ...(generatedMessage ? { generatedMessage: true as const } : {}) });
+
+  it("groups node:assert's own messages by assertion and site, whatever the values", () => {
+    const one = errorSignature(failed('Expected values to be strictly equal:\n\n3 !== 2\n', 'strictEqual', true), ROOT, 'x:1:1');
+    assert.equal(one, 'AssertionError: Expected values to be strictly equal: @ packages/app/test/cases.test.js:5:40');
+    assert.equal(errorSignature(failed('Expected values to be strictly equal:\n\n9 !== 6\n', 'strictEqual', true), ROOT, 'x:1:1'), one);
+    // A first line that holds a value gives the assertion's name instead.
+    assert.equal(errorSignature(failed('Expected "actual" to be strictly unequal to: 2', 'notStrictEqual', true), ROOT, 'x:1:1'), 'AssertionError: (notStrictEqual) @ packages/app/test/cases.test.js:5:40');
+  });
+
+  it("keeps a message of the test's own, which may be the point", () => {
+    assert.notEqual(errorSignature(failed('total was 3', 'strictEqual', false), ROOT, 'x:1:1'), errorSignature(failed('total was 9', 'strictEqual', false), ROOT, 'x:1:1'));
+  });
+});
