@@ -22,10 +22,11 @@ const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
 ];
 
 /**
- * The temporary folders, as given and as real paths (macOS links /var to /private/var): the first
- * folder under one is made anew each run (mkdtemp), so it stands for any.
+ * The temporary folders, as given and as real paths (macOS links /var to /private/var): a folder
+ * directly under one, with a path inside it, is made anew each run (mkdtemp), so it stands for any.
+ * A file directly under it (`/tmp/app.sock`) is named on purpose, and kept.
  */
-const TEMP_FOLDERS = [...new Set([os.tmpdir(), realTempFolder()])].map((folder) => new RegExp(`${escapeRegExp(folder)}/[^/\\s'"\`)]+`, 'g'));
+const TEMP_FOLDERS = [...new Set([os.tmpdir(), realTempFolder()])].map((folder) => new RegExp(`${escapeRegExp(folder)}/[^/\\s'"\`)]+(?=/)`, 'g'));
 
 function realTempFolder(): string {
   try {

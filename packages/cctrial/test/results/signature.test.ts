@@ -41,6 +41,8 @@ describe('normaliseMessage', () => {
     assert.equal(normaliseMessage(`ENOENT: no such file, open '${tmp}/e2e-Xy12ab/out/report.json'`, ROOT), "ENOENT: no such file, open '<tmp>/out/report.json'");
     assert.equal(normaliseMessage(`ENOENT: no such file, open '${tmp}/e2e-Qq98zz/out/report.json'`, ROOT), "ENOENT: no such file, open '<tmp>/out/report.json'");
     assert.notEqual(normaliseMessage(`missing ${tmp}/a1/out/one.json`, ROOT), normaliseMessage(`missing ${tmp}/b2/out/two.json`, ROOT));
+    // A file right under the temporary folder is no mkdtemp folder: its name is kept.
+    assert.equal(normaliseMessage(`connect ENOENT ${tmp}/app.sock`, ROOT), `connect ENOENT ${tmp}/app.sock`);
   });
 
   it('keeps numbers, names and plain dates, which may be the point of the failure', () => {
