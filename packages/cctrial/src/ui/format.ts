@@ -32,6 +32,11 @@ export function formatVerdict(counts: Counts): string {
   return `${word} (${listed.join(', ') || 'successes=0'})`;
 }
 
+/** `1 test`, `2 tests`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? '';
 }

@@ -7,7 +7,7 @@
 import pc from 'picocolors';
 import type { CctrialEvent, EventSink, Phase, TestRef } from '../events.js';
 import type { SerializedError } from '../results/types.js';
-import { firstLine, formatComparison, formatError, formatRef as formatFullRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
+import { count, firstLine, formatComparison, formatError, formatRef as formatFullRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
 import { cutEnd, displayWidth, flattenLine, neutralizeControls } from './terminal-text.js';
 
 /** A test's name on one line: a name with line breaks must not break the report's layout. */
@@ -52,7 +52,7 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         phase = event.phase;
         output = [];
         failures.clear();
-        write(event.tests === null ? `Running tests in ${event.files} files.\n` : `Running ${event.tests} tests.\n`);
+        write(event.tests === null ? `Running tests in ${count(event.files, 'file')}.\n` : `Running ${count(event.tests, 'test')}.\n`);
         break;
       case 'test:fail':
         failures.set(keyOf(event), event);
@@ -64,7 +64,7 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
       case 'groups':
         for (const group of event.groups) {
           const representative = failures.get(keyOf(group.representative));
-          const title = `${group.count} test${group.count === 1 ? '' : 's'}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
+          const title = `${count(group.count, 'test')}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
           write(`\n${groupHeader(title, width?.())}\n`);
           if (representative) write(formatError(representative.error, root) + '\n');
           const listed = group.tests.slice(0, MAX_LISTED_TESTS);
@@ -75,7 +75,7 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         }
         break;
       case 'run:end': {
-        write(`\n${'-'.repeat(RULE_WIDTH)}\nRan ${totalTests(event)} tests in ${(event.durationMs / 1000).toFixed(3)}s\n\n${formatVerdict(event)}\n`);
+        write(`\n${'-'.repeat(RULE_WIDTH)}\nRan ${count(totalTests(event), 'test')} in ${(event.durationMs / 1000).toFixed(3)}s\n\n${formatVerdict(event)}\n`);
         const failed = event.failed + event.errors + event.cancelled > 0;
         // Only while fixing one test is its own output worth the screen, as in the seed.
         if (phase === 'fix' && failed && target) {

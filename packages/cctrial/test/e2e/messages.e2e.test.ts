@@ -94,7 +94,7 @@ test('sleeps for a minute', async () => {
     it(`${mode[0]}, the plain report: exits 141 at its next write, the end of the run, and never waits for a change`, async () => {
       const root = fastWorkspace();
       const result = await pipeToHead([...mode, '--no-notify'], root);
-      assert.equal(result.firstLine, 'Running tests in 1 files.');
+      assert.equal(result.firstLine, 'Running tests in 1 file.');
       await assertQuietPromptExit(result, root, mode[0]!);
     });
   }

@@ -131,7 +131,7 @@ describe('a test that prints terminal control sequences', () => {
       // cctrial's display is intact: the screen was neither switched, reset nor cleared, and the
       // suite above the fix run is still there.
       assert.deepEqual({ ...terminalState(cli, titles), cursorHidden: true }, { ...CLEAN, cursorHidden: true });
-      assert.match(transcript, /^Running tests in 1 files\.$/m);
+      assert.match(transcript, /^Running tests in 1 file\.$/m);
       assert.ok(nonEmptyLines(screen).at(-1)!.startsWith(FIX_TARGET), `status line: ${nonEmptyLines(screen).at(-1)}`);
     } finally {
       await cli.stop();

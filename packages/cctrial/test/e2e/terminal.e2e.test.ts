@@ -172,8 +172,8 @@ test('the fix view at idle: the phrases, the error, and the status line at the b
     for (const phrase of ['Running', 'Ran ', 'FAILED (', `re-run: ${CART_TEST}`, `please fix: ${CART_TEST}`, 'waiting for filesystem change...', TYPE_ERROR]) {
       assert.ok(screen.includes(phrase), `the screen lacks ${JSON.stringify(phrase)}:\n${screen}`);
     }
-    assert.match(screen, /^Running 1 tests\.$/m);
-    assert.match(screen, /^Ran 1 tests in \d+\.\d{3}s$/m);
+    assert.match(screen, /^Running 1 test\.$/m);
+    assert.match(screen, /^Ran 1 test in \d+\.\d{3}s$/m);
     assert.match(screen, /^FAILED \(errors=1\)$/m);
     // The one-test group of the fix run; its title is wider than the screen, so read it unwrapped.
     const fixRun = cli.transcript().slice(cli.transcript().lastIndexOf(`re-run: ${CART_TEST}`));
@@ -275,7 +275,7 @@ test('Enter re-runs the test being fixed', async () => {
     cli.write('\r');
     await waitForCartFix(cli, 2);
     assert.deepEqual(rerunLines(cli), [`re-run: ${CART_TEST}`, `re-run: ${CART_TEST}`]);
-    assert.equal(occurrences(cli.transcript(), 'Running 1 tests.'), 2);
+    assert.equal(occurrences(cli.transcript(), 'Running 1 test.'), 2);
   });
 });
 
@@ -403,18 +403,18 @@ test('a saved fix goes through recheck and suite, and with -f ends green and wai
     assert.deepEqual(steps, [
       `changed: ${PRICES_SOURCE}`,
       `re-run: ${CART_TEST}`,
-      'Running 1 tests.',
+      'Running 1 test.',
       'PASSED (successes=1)',
       'Running 4 tests.',
       'FAILED (failures=1, successes=3)',
       `re-run: ${LABEL_TEST}`,
-      'Running 1 tests.',
+      'Running 1 test.',
       'FAILED (failures=1)',
       `please fix: ${LABEL_TEST}`,
       'waiting for filesystem change...',
       `changed: ${LABEL_SOURCE}`,
       `re-run: ${LABEL_TEST}`,
-      'Running 1 tests.',
+      'Running 1 test.',
       'PASSED (successes=1)',
       `Running ${ALL_TESTS} tests.`,
       `PASSED (successes=${ALL_TESTS})`,
