@@ -78,7 +78,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'debug-timing', type: 'boolean', description: 'After each run, show where its time went, file by file (warm child, time to first result).' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every test as it runs, with its outcome.' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' },
-  { name: 'version', type: 'boolean', description: 'Print the version.' },
+  { name: 'version', short: 'V', type: 'boolean', description: 'Print the version.' },
 ];
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Options {

@@ -3,6 +3,7 @@
  * to disk, with real node:test children. `--once` is the mode under test (the helper clears CI).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { CctrialEvent } from '../src/events.js';
 import { FLAGS } from '../src/options.js';
@@ -432,6 +433,17 @@ describe('cctrial usage errors exit 2 with one clear paragraph on stderr', () =>
       assertUsageError(result, /packages\/money\/lib/);
     },
   );
+});
+
+describe('cctrial --version', () => {
+  it('prints the version with --version and -V, as Jest and Vitest users type it', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = await runCli([flag], { cwd: process.cwd() });
+      assert.equal(code, 0);
+      assert.equal(stdout.trim(), version);
+    }
+  });
 });
 
 describe('cctrial --help', () => {

@@ -54,16 +54,38 @@ export function filterByPaths(files: TestFile[], pathFilters: string[] | undefin
 }
 
 function unknownArgument(arg: string, all: Project[]): ConfigError {
-  const names = all.map((project) => project.name).join(', ');
-  return new ConfigError(
-    `"${arg}" is neither a project of this workspace nor an existing path. ` +
-      `Give a project name (${names || 'none found'}), or a folder or test file inside one.`,
-  );
+  const near = nearNames(arg, all);
+  const guess = near.length > 0 ? `Did you mean ${near.join(' or ')}? ` : '';
+  return new ConfigError(`"${arg}" is neither a project of this workspace nor an existing path. ${guess}Give a project name (${projectNames(all)}), or a folder or test file inside one.`);
 }
 
 function outsideProjects(arg: string, all: Project[]): ConfigError {
   return new ConfigError(
     `"${arg}" exists but is not inside any project of this workspace, so it has no tests to run. ` +
-      `Give a project name (${all.map((project) => project.name).join(', ') || 'none found'}), or a folder or test file inside one.`,
+      `Give a project name (${projectNames(all)}), or a folder or test file inside one.`,
   );
+}
+
+const LISTED_NAMES = 10;
+
+/** The names, each once (a folder with both a package.json and a project.json is one project), the first few. */
+function projectNames(all: Project[]): string {
+  const names = [...new Set(all.map((project) => project.name))].sort();
+  if (names.length === 0) return 'none found';
+  const more = names.length - LISTED_NAMES;
+  return names.slice(0, LISTED_NAMES).join(', ') + (more > 0 ? `, and ${more} more` : '');
+}
+
+/** Names the argument could mean: the same name in a scope (`headers`, `@scope/headers`), or one that contains it, whatever the case. */
+function nearNames(arg: string, all: Project[]): string[] {
+  const wanted = unscoped(arg).toLowerCase();
+  if (wanted === '') return [];
+  const names = [...new Set(all.map((project) => project.name))].sort();
+  const same = names.filter((name) => unscoped(name).toLowerCase() === wanted);
+  if (same.length > 0) return same;
+  return names.filter((name) => name.toLowerCase().includes(wanted)).slice(0, 3);
+}
+
+function unscoped(name: string): string {
+  return name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
 }

@@ -76,6 +76,34 @@ describe('selectProjects', () => {
     );
   });
 
+  it('suggests the project a mistyped name most likely means: the same name in a scope, or one that contains it', () => {
+    const message = (arg: string) => {
+      try {
+        selectProjects(projects, [arg], root);
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.message;
+      }
+      assert.fail(`"${arg}" was accepted`);
+    };
+    assert.match(message('ui'), /^"ui" is neither a project of this workspace nor an existing path\. Did you mean @acme\/ui\? Give a project name /);
+    assert.match(message('@other/CORE'), /Did you mean @acme\/core\? /);
+    assert.match(message('we'), /Did you mean web\? /);
+    assert.doesNotMatch(message('zzz'), /Did you mean/);
+  });
+
+  it('lists each project name once, and at most ten', () => {
+    const many = writeWorkspace({
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }),
+      ...Object.fromEntries(Array.from({ length: 12 }, (_, n) => [`packages/p${String(n).padStart(2, '0')}/package.json`, pkg(`p${String(n).padStart(2, '0')}`)])),
+    });
+    const all = listProjects(findWorkspaceRoot(many));
+    assert.throws(
+      () => selectProjects([...all, ...all], ['nope'], many),
+      (error: unknown) => error instanceof ConfigError && /\(p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, and 3 more\)/.test(error.message),
+    );
+  });
+
   it('gives a folder outside every package to the root project, as its own test command would run it', () => {
     const selection = selectProjects(projects, ['tools'], root);
     assert.deepEqual(selection.projects.map((project) => project.name), ['root']);

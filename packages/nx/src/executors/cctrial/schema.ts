@@ -3,6 +3,7 @@
 export interface CctrialExecutorOptions {
   once?: boolean;
   forever?: boolean;
+  smart?: boolean;
   jobs?: number;
   grep?: string;
   timeout?: number;
@@ -28,6 +29,7 @@ interface FlagMapping {
 export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   once: { flag: '--once', kind: 'boolean' },
   forever: { flag: '--forever', kind: 'boolean' },
+  smart: { flag: '--smart', kind: 'boolean' },
   jobs: { flag: '--jobs', kind: 'value' },
   grep: { flag: '--grep', kind: 'value' },
   timeout: { flag: '--timeout', kind: 'value' },
