@@ -1,6 +1,6 @@
 /** Text building blocks shared by the views: counts, stacks, test names. */
 import path from 'node:path';
-import pc from 'picocolors';
+import { colors as pc } from './colors.js';
 import type { Counts, TestRef } from '../events.js';
 import { formatTestName } from '../results/identity.js';
 import type { SerializedError } from '../results/types.js';

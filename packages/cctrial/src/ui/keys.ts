@@ -1,5 +1,5 @@
 /** The keys of the interactive UI: one table drives both the handling and the `h` help. */
-import pc from 'picocolors';
+import { colors as pc } from './colors.js';
 
 export type KeyAction = 'rerun' | 'run-all' | 'skip-group' | 'quit' | 'help';
 

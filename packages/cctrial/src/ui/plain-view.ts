@@ -4,7 +4,7 @@
  * What a test wrote (names, messages, output) never reaches the terminal raw: control characters
  * are shown as visible symbols, and test names stay on their line (terminal-text.ts).
  */
-import pc from 'picocolors';
+import { colors as pc } from './colors.js';
 import type { CctrialEvent, EventSink, Phase, TestRef } from '../events.js';
 import type { SerializedError } from '../results/types.js';
 import { count, firstLine, formatComparison, formatError, formatRef as formatFullRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';

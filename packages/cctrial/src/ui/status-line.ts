@@ -7,7 +7,7 @@
  * own line with String#substr, which counts colour codes and can split one; and its log() output
  * waits for the next timer tick. This is the part of it cctrial needs, done right (docs/architecture.md).
  */
-import pc from 'picocolors';
+import { colors as pc } from './colors.js';
 import { cutEnd, cutStart, displayWidth, flattenLine, padToWidth, RESTORE_TERMINAL } from './terminal-text.js';
 
 export interface StatusCounts {

@@ -3,7 +3,7 @@
  * wrote reaches the terminal raw (terminal-text.ts), and closing it, or any exit of the process,
  * hands the terminal back (StatusLine.close).
  */
-import pc from 'picocolors';
+import { colors as pc } from './colors.js';
 import type { EventSink } from '../events.js';
 import { formatRef } from './format.js';
 import { createPlainView } from './plain-view.js';

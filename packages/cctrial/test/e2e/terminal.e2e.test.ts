@@ -354,6 +354,10 @@ test('off a TTY: plain lines with no escape codes, and colour only with FORCE_CO
   for (const phrase of ['Running tests in 2 files.', `3 tests: ${TYPE_ERROR}`, 'FAILED (failures=1, errors=3, successes=2)']) assert.ok(plain.stdout.includes(phrase), plain.stdout);
   assert.ok(!plain.stdout.includes('\x1b') && !plain.stderr.includes('\x1b'), `escape codes off a TTY:\n${JSON.stringify(plain.stdout)}`);
   assert.doesNotMatch(plain.stdout, /please fix|waiting for filesystem change|re-run:/, '--once has no fix loop');
+  // CI=1 implies --once and changes nothing else: a CI log is a pipe (picocolors alone would colour it).
+  const ci = await runCli([], { cwd: root, env: { NO_COLOR: undefined, CI: '1' }, timeoutMs: WAIT_MS });
+  assert.equal(ci.code, 1, ci.stderr);
+  assert.ok(ci.stdout.includes('FAILED (failures=1, errors=3, successes=2)') && !ci.stdout.includes('\x1b') && !ci.stderr.includes('\x1b'), `escape codes with CI=1:\n${JSON.stringify(ci.stdout)}`);
 
   const forced = await runCli(['--once', '--no-notify'], { cwd: root, env: { NO_COLOR: undefined, FORCE_COLOR: '1' }, timeoutMs: WAIT_MS });
   assert.equal(forced.code, 1, forced.stderr);
