@@ -52,7 +52,8 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         phase = event.phase;
         output = [];
         failures.clear();
-        write(event.tests === null ? `Running tests in ${count(event.files, 'file')}.\n` : `Running ${count(event.tests, 'test')}.\n`);
+        // A suite's count is the last run's, which subtests can change: only a fix or recheck knows it.
+        write(event.tests === null || event.phase === 'suite' ? `Running tests in ${count(event.files, 'file')}.\n` : `Running ${count(event.tests, 'test')}.\n`);
         break;
       case 'test:fail':
         failures.set(keyOf(event), event);

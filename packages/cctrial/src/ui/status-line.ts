@@ -94,7 +94,9 @@ export function formatStatus(current: string, counts: StatusCounts, width: numbe
     const text = `${String(count).padStart(5)}${letter}`;
     return count > 0 ? color(text) : text;
   };
-  const progress = `${String(counts.done).padStart(5)}/${String(counts.total ?? '?').padStart(5)}`;
+  // The expected total is the last run's count: a run with more tests than that shows its own count.
+  const total = counts.total === null ? '?' : Math.max(counts.total, counts.done);
+  const progress = `${String(counts.done).padStart(5)}/${String(total).padStart(5)}`;
   const tail = [
     progress,
     column(counts.failed, 'F', pc.red),

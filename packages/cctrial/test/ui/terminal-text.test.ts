@@ -135,6 +135,13 @@ describe('formatStatus', () => {
     });
   }
 
+  it('shows done/total, and never more done than total: the expected total is only the last run\'s count', () => {
+    const plain = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(plain(formatStatus('a', counts, 80)), /\s3\/\s+9\s/);
+    assert.match(plain(formatStatus('a', { ...counts, done: 41, total: 40 }, 80)), /\s41\/\s+41\s/);
+    assert.match(plain(formatStatus('a', { ...counts, total: null }, 80)), /\s3\/\s+\?\s/);
+  });
+
   it('keeps the end of a wide name, cut with …, and shows line breaks as ⏎', () => {
     const wide = formatStatus(CJK_NAME, counts, 80);
     assert.ok(wide.startsWith('…字漢字'), wide);
