@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { CctrialEvent } from '../src/events.js';
 import { FLAGS } from '../src/options.js';
@@ -549,5 +550,50 @@ describe('cctrial init', () => {
     ]);
     const second = await runCli(['init'], { cwd: root });
     assert.match(second.stdout, /^cctrial init: nothing to change, already set up\.$/m);
+  });
+
+  it('edits turbo.jsonc and package.json in place: comments, order, indentation and the rest of each line kept', async () => {
+    const turbo = ['{', '  // The tasks of this repository.', '  "tasks": {', '    "build": { "outputs": ["dist/**"] } // keep me', '  }', '}', ''].join('\n');
+    const manifest = ['{', '    "name": "app",', '    "scripts": {', '        "test": "node --test"', '    },', '    "private": true', '}', ''].join('\n');
+    const root = writeWorkspace({
+      'package.json': JSON.stringify({ name: 'init-root', private: true, workspaces: ['packages/*'] }, null, 2),
+      'turbo.jsonc': turbo,
+      'packages/app/package.json': manifest,
+      'packages/app/test/a.test.js': "import { test } from 'node:test';\ntest('works', () => {});\n",
+    });
+    const { code, stdout, stderr } = await runCli(['init'], { cwd: root });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^cctrial init: turbo\.jsonc: added the task "cctrial"/m);
+    // Only the edit itself: a comma after the property before it, and the new property.
+    assert.equal(
+      readFileSync(path.join(root, 'turbo.jsonc'), 'utf8'),
+      ['{', '  // The tasks of this repository.', '  "tasks": {', '    "build": { "outputs": ["dist/**"] }, // keep me', '    "cctrial": {', '      "cache": false,', '      "persistent": true', '    }', '  }', '}', ''].join('\n'),
+    );
+    assert.equal(
+      readFileSync(path.join(root, 'packages/app/package.json'), 'utf8'),
+      ['{', '    "name": "app",', '    "scripts": {', '        "test": "node --test",', '        "cctrial": "cctrial"', '    },', '    "private": true', '}', ''].join('\n'),
+    );
+  });
+
+  it('refuses to edit a file that is not valid JSON, saying which and what to do, and leaves it as it was', async () => {
+    const root = writeWorkspace({ 'package.json': JSON.stringify({ name: 'r', private: true, workspaces: ['packages/*'] }), 'turbo.json': '{ "tasks": ' });
+    const { code, stderr } = await runCli(['init'], { cwd: root });
+    assert.equal(code, 2);
+    assert.match(stderr, /turbo\.json is not valid JSON \(error at offset \d+\), so cctrial init cannot edit it safely\. Fix the file, or add the entry by hand\./);
+    assert.equal(readFileSync(path.join(root, 'turbo.json'), 'utf8'), '{ "tasks": ');
+  });
+
+  it("names the repository's own package manager in its hint", async () => {
+    for (const [files, hint] of [
+      [{ 'pnpm-lock.yaml': '' }, 'pnpm --filter <package> cctrial'],
+      [{ 'yarn.lock': '' }, 'yarn workspace <package> cctrial'],
+      [{ 'bun.lock': '' }, 'bun run --filter <package> cctrial'],
+      [{}, 'npm run cctrial -w <package>'],
+    ] as const) {
+      const root = writeWorkspace({ 'package.json': JSON.stringify({ name: 'r', private: true, workspaces: ['packages/*'] }), ...files });
+      const { code, stdout } = await runCli(['init'], { cwd: root });
+      assert.equal(code, 0);
+      assert.ok(stdout.includes(`Run it with: ${hint}`), stdout);
+    }
   });
 });

@@ -22,7 +22,7 @@ export function findWorkspaceRoot(start: string): WorkspaceRoot {
     const manifest = readPackageJson(dir);
     if (manifest && !nearestPackage) nearestPackage = dir;
     const hasNx = existsSync(path.join(dir, 'nx.json'));
-    const hasTurbo = existsSync(path.join(dir, 'turbo.json'));
+    const hasTurbo = existsSync(path.join(dir, 'turbo.json')) || existsSync(path.join(dir, 'turbo.jsonc'));
     const pnpmFile = path.join(dir, 'pnpm-workspace.yaml');
     if (existsSync(pnpmFile)) {
       return { root: dir, kind: 'pnpm', projectGlobs: pnpmGlobs(pnpmFile), hasNx, hasTurbo };
