@@ -1,6 +1,7 @@
 /** Positional arguments: a project name, a folder, or a test file. */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import type { TestFile } from '../discovery.js';
 import { ConfigError } from '../errors.js';
 import type { Project } from './projects.js';
@@ -17,19 +18,31 @@ export interface Selection {
  * folder (and as `npm run -w`, turbo and Nx start scripts); from the workspace root, every project.
  */
 export function selectProjects(all: Project[], args: string[], cwd: string, root: string = cwd): Selection {
-  if (args.length === 0) {
+  // `!name` and `!@scope/*` leave projects out of whatever the other arguments select, as in Nx's -p.
+  const excluded = args.filter((arg) => arg.startsWith('!')).map((arg) => arg.slice(1));
+  const leftOut = new Set<Project>();
+  for (const pattern of excluded) {
+    const matched = matchingProjects(pattern, all);
+    if (matched.length === 0) throw new ConfigError(`"!${pattern}" leaves nothing out: no project name matches "${pattern}" (${projectNames(all)}).`);
+    matched.forEach((project) => leftOut.add(project));
+  }
+  const keep = (selection: Selection): Selection => ({ ...selection, projects: selection.projects.filter((project) => !leftOut.has(project)) });
+  const included = args.filter((arg) => !arg.startsWith('!'));
+  if (included.length === 0) {
     const here = path.resolve(cwd) === root ? undefined : deepestOwner(all, path.resolve(cwd));
-    return { projects: here && here.root !== root ? [here] : all };
+    return keep({ projects: here && here.root !== root ? [here] : all });
   }
   const whole = new Set<Project>();
   const partial = new Set<Project>();
   const pathFilters: string[] = [];
-  for (const arg of args) {
-    const byName = all.find((project) => project.name === arg);
-    if (byName) {
-      whole.add(byName);
+  for (const arg of included) {
+    const byName = all.filter((project) => project.name === arg);
+    const byPattern = byName.length === 0 && isNamePattern(arg) && !existsSync(path.resolve(cwd, arg)) ? matchingProjects(arg, all) : [];
+    if (byName.length > 0 || byPattern.length > 0) {
+      [...byName, ...byPattern].forEach((project) => whole.add(project));
       continue;
     }
+    if (isNamePattern(arg) && !existsSync(path.resolve(cwd, arg))) throw new ConfigError(`No project name matches "${arg}". Give a name or a pattern such as @scope/* (${projectNames(all)}).`);
     const absolute = path.resolve(cwd, arg);
     if (!existsSync(absolute)) throw unknownArgument(arg, all);
     const inside = all.filter((project) => isInside(absolute, project.root));
@@ -45,7 +58,17 @@ export function selectProjects(all: Project[], args: string[], cwd: string, root
   const selection: Selection = { projects: all.filter((project) => whole.has(project) || partial.has(project)) };
   // Projects chosen whole keep all their files even when other arguments name single paths.
   if (pathFilters.length > 0) selection.pathFilters = [...pathFilters, ...[...whole].map((project) => project.root)];
-  return selection;
+  return keep(selection);
+}
+
+/** `@scope/*`, `app-?`, `{web,api}`: a glob over project names, as picomatch reads it. */
+function isNamePattern(arg: string): boolean {
+  return /[*?[\]{}]/.test(arg);
+}
+
+function matchingProjects(pattern: string, all: Project[]): Project[] {
+  const matches = picomatch(pattern, { dot: true });
+  return all.filter((project) => matches(project.name));
 }
 
 export function filterByPaths(files: TestFile[], pathFilters: string[] | undefined): TestFile[] {

@@ -92,6 +92,17 @@ describe('selectProjects', () => {
     assert.doesNotMatch(message('zzz'), /Did you mean/);
   });
 
+  it('selects projects by a name pattern, and leaves projects out with !name or !pattern', () => {
+    const names = (args: string[]) => selectProjects(projects, args, root).projects.map((project) => project.name).sort();
+    assert.deepEqual(names(['@acme/*']), ['@acme/core', '@acme/ui']);
+    assert.deepEqual(names(['!web']), ['@acme/core', '@acme/ui', 'root']);
+    assert.deepEqual(names(['@acme/*', '!@acme/ui']), ['@acme/core']);
+    assert.deepEqual(names(['!@acme/*', '!root']), ['web']);
+    assert.deepEqual(selectedFiles(['packages', '!@acme/core']), ['packages/ui/test/c.test.js']);
+    assert.throws(() => selectProjects(projects, ['@nope/*'], root), (error: unknown) => error instanceof ConfigError && /^No project name matches "@nope\/\*"\. /.test(error.message));
+    assert.throws(() => selectProjects(projects, ['!nope'], root), (error: unknown) => error instanceof ConfigError && /^"!nope" leaves nothing out: no project name matches "nope"/.test(error.message));
+  });
+
   it('lists each project name once, and at most ten', () => {
     const many = writeWorkspace({
       'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }),
