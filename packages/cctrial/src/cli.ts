@@ -11,7 +11,7 @@ import { createJsonView } from './ui/json-view.js';
 import { createPlainView } from './ui/plain-view.js';
 import { createTerminalView } from './ui/terminal-view.js';
 import { keysHelp, listenForKeys } from './ui/keys.js';
-import { createNotifier, type Notify } from './notify.js';
+import { createNotifier, notifierProblem, underTaskRunner, type Notify } from './notify.js';
 import { startSession } from './session.js';
 import { initHint, initWorkspace } from './init.js';
 import { missingInstallWarning } from './workspace/root.js';
@@ -75,7 +75,7 @@ async function run(options: Options): Promise<number> {
   if (notice) emit({ type: 'warning', message: notice });
   const installWarning = missingInstallWarning(engine.workspace, engine.selection.projects.map((project) => project.root));
   if (installWarning) emit({ type: 'warning', message: installWarning });
-  const notify: Notify = options.notify && !options.once ? createNotifier((message) => emit({ type: 'warning', message })) : () => {};
+  const notify = await notifications(options, emit);
   try {
     await engine.setUp();
     const session = await startSession(engine, emit, notify);
@@ -90,6 +90,18 @@ async function run(options: Options): Promise<number> {
     await engine.tearDown();
     ui.close();
   }
+}
+
+/** The notifier, and its notice when it cannot work: at start-up, before any run, and not under Nx or Turborepo. */
+async function notifications(options: Options, emit: EventSink): Promise<Notify> {
+  if (!options.notify || options.once) return () => {};
+  const warn = underTaskRunner(process.env) ? () => {} : (message: string) => emit({ type: 'warning', message });
+  const problem = await notifierProblem();
+  if (problem) {
+    warn(problem);
+    return () => {};
+  }
+  return createNotifier(warn);
 }
 
 /** Why nothing was found, in the terms of the projects' own settings. */

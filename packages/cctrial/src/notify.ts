@@ -1,10 +1,32 @@
 /**
  * Desktop notifications after each run, through node-notifier (notify-send on Linux, Notification
- * Center on macOS, toasts on Windows). Not essential: when no notifier works, warn once and go on.
+ * Center on macOS, toasts on Windows). Not essential: when no notifier works, say so once and go on,
+ * and under Nx or Turborepo, whose task output is no place for it, say nothing.
  */
+import { execFile } from 'node:child_process';
 import type { Notification } from './loop.js';
 
 export type Notify = (notification: Notification) => void | Promise<void>;
+
+const HIDE_HINT = 'pass --no-notify to hide this notice';
+
+/** Nx and Turborepo set these in their tasks' environment. */
+export function underTaskRunner(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.NX_TASK_TARGET_PROJECT || env.TURBO_HASH);
+}
+
+/**
+ * Why notifications cannot work here, known before the first one: on Linux, no notify-send on PATH
+ * (node-notifier brings its own notifier for macOS and Windows). Asked of the shell, as node-notifier would find it.
+ */
+export function notifierProblem(platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+  if (platform !== 'linux') return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    execFile('/bin/sh', ['-c', 'command -v notify-send'], (error) =>
+      resolve(error ? `desktop notifications are off: notify-send is not on PATH (install libnotify, or ${HIDE_HINT}).` : undefined),
+    );
+  });
+}
 
 export function createNotifier(onUnavailable: (message: string) => void): Notify {
   let available = true;
@@ -15,7 +37,7 @@ export function createNotifier(onUnavailable: (message: string) => void): Notify
     notifier.notify({ title, message: body, wait: false }, (error) => {
       if (!error || !available) return;
       available = false;
-      onUnavailable(`desktop notifications are off: ${error.message.trim()} (pass --no-notify to hide this notice).`);
+      onUnavailable(`desktop notifications are off: ${error.message.trim()} (${HIDE_HINT}).`);
     });
   };
 }

@@ -449,12 +449,29 @@ describe('notifications, end to end', () => {
       assert.equal(await cli.exited, 0, cli.stderr());
       const warnings = ofType(cli.events, 'warning');
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
-      assert.match(warnings[0]!.message, /notification/);
+      assert.match(warnings[0]!.message, /^desktop notifications are off: notify-send is not on PATH \(install libnotify, or pass --no-notify to hide this notice\)\.$/);
+      // Said at start-up, not in the middle of the fix view.
+      assert.ok(cli.events.indexOf(warnings[0]!) < cli.events.findIndex((event) => event.type === 'run:start'), 'the notice comes before the first run');
       assert.deepEqual(phaseSequence(cli.events).slice(-2), ['start:suite', 'end:suite']);
     } finally {
       await cli.stop();
     }
   });
+
+  for (const [runner, env] of [['Nx', { NX_TASK_TARGET_PROJECT: 'app' }], ['Turborepo', { TURBO_HASH: '0123abcd' }]] as const) {
+    test(`without notify-send, as a task of ${runner}: no notice at all`, async () => {
+      const emptyBin = path.join(scratchFolder(), 'bin');
+      writeStubNotifySend(emptyBin, '/dev/null');
+      rmSync(path.join(emptyBin, 'notify-send'));
+      const cli = startCli([...JOBS, '-f'], { cwd: writeGreenMonorepo(), notify: true, env: { PATH: emptyBin, ...env } });
+      try {
+        await cli.waitFor(is('idle'), { what: 'idle after the suite' });
+        assert.deepEqual(ofType(cli.events, 'warning'), []);
+      } finally {
+        await cli.stop();
+      }
+    });
+  }
 });
 
 describe('shutdown, end to end', () => {
