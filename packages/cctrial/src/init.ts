@@ -77,7 +77,8 @@ function readJsonc(file: string): unknown {
  */
 function addProperty(file: string, jsonPath: string[], value: unknown): void {
   const text = readFileSync(file, 'utf8');
-  const edits = modify(text, jsonPath, value, {}).flatMap((edit) => keepLineComment(text, edit));
+  const options = formattingOf(text);
+  const edits = modify(text, jsonPath, value, {}).flatMap((edit) => keepLineComment(text, edit, options.eol!));
   const edited = applyEdits(text, edits);
   // Where each insertion lies in the edited text: after the ones before it.
   let shift = 0;
@@ -88,7 +89,7 @@ function addProperty(file: string, jsonPath: string[], value: unknown): void {
       shift += edit.content.length - edit.length;
       return range;
     });
-  const formatted = inserted.flatMap((range) => format(edited, range, formattingOf(text)));
+  const formatted = inserted.flatMap((range) => format(edited, range, options));
   writeFileSync(file, applyEdits(edited, formatted));
 }
 
@@ -96,13 +97,13 @@ function addProperty(file: string, jsonPath: string[], value: unknown): void {
  * An insertion after `"build": {…}` lands before a comment that ends that line (`// keep me`), which
  * would then follow the new property: the comma stays, the property goes after the comment.
  */
-function keepLineComment(text: string, edit: Edit): Edit[] {
+function keepLineComment(text: string, edit: Edit, eol: string): Edit[] {
   const comment = /^[ \t]*\/\/[^\r\n]*/.exec(text.slice(edit.offset));
   if (edit.length > 0 || !comment || !edit.content.startsWith(',')) return [edit];
   return [
     { offset: edit.offset, length: 0, content: ',' },
     // On a line of its own: after the comment on the same line, it would be part of the comment.
-    { offset: edit.offset + comment[0].length, length: 0, content: (text.includes('\r\n') ? '\r\n' : '\n') + edit.content.slice(1) },
+    { offset: edit.offset + comment[0].length, length: 0, content: eol + edit.content.slice(1) },
   ];
 }
 

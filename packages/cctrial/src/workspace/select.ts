@@ -1,4 +1,4 @@
-/** Positional arguments: a project name, a folder, or a test file. */
+/** Positional arguments: a project name or name pattern, a folder, a test file, or `!name` to leave projects out. */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -36,14 +36,15 @@ export function selectProjects(all: Project[], args: string[], cwd: string, root
   const partial = new Set<Project>();
   const pathFilters: string[] = [];
   for (const arg of included) {
-    const byName = all.filter((project) => project.name === arg);
-    const byPattern = byName.length === 0 && isNamePattern(arg) && !existsSync(path.resolve(cwd, arg)) ? matchingProjects(arg, all) : [];
-    if (byName.length > 0 || byPattern.length > 0) {
-      [...byName, ...byPattern].forEach((project) => whole.add(project));
+    const absolute = path.resolve(cwd, arg);
+    // A path that exists is a path, even with glob characters in its name.
+    const pattern = isNamePattern(arg) && !existsSync(absolute);
+    const named = pattern ? matchingProjects(arg, all) : all.filter((project) => project.name === arg);
+    if (named.length > 0) {
+      named.forEach((project) => whole.add(project));
       continue;
     }
-    if (isNamePattern(arg) && !existsSync(path.resolve(cwd, arg))) throw new ConfigError(`No project name matches "${arg}". Give a name or a pattern such as @scope/* (${projectNames(all)}).`);
-    const absolute = path.resolve(cwd, arg);
+    if (pattern) throw new ConfigError(`No project name matches "${arg}". Give a name or a pattern such as @scope/* (${projectNames(all)}).`);
     if (!existsSync(absolute)) throw unknownArgument(arg, all);
     const inside = all.filter((project) => isInside(absolute, project.root));
     if (inside.length > 0 && statSync(absolute).isDirectory()) {
