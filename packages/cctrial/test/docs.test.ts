@@ -31,7 +31,7 @@ test("the README's set-up commands ask nothing on a terminal: this repository's 
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     const nx = spawnInPty(process.execPath, [path.join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], {
       cwd: root,
-      env: { CI: undefined, GITHUB_ACTIONS: undefined, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      env: { GITHUB_ACTIONS: undefined, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
     });
     try {
       if (prompts) {

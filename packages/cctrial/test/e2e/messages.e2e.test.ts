@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, parseEvents, runCli } from '../helpers/cli.js';
+import { CLI, HARNESS_ENV_UNSET, parseEvents, runCli } from '../helpers/cli.js';
 import { writeWorkspace } from '../helpers/workspace.js';
 import { waitUntilGone } from '../helpers/fixtures.js';
 import { processesMentioning, scratchFolder, waitUntil } from './loop-helpers.js';
@@ -35,7 +35,7 @@ function pipeToHead(args: string[], cwd: string, timeoutMs = 60_000): Promise<Pi
     const started = performance.now();
     const shell = spawn('bash', ['-c', script, CLI, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', NODE_TEST_CONTEXT: undefined, CI: undefined, CCTRIAL_STDERR: stderrFile },
+      env: { ...process.env, ...HARNESS_ENV_UNSET, NO_COLOR: '1', CCTRIAL_STDERR: stderrFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -200,7 +200,7 @@ describe('internal errors: a bug in cctrial exits 70, says so, and prints the st
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['--import', './break.mjs', CLI, ...args], {
         cwd: root,
-        env: { ...process.env, NO_COLOR: '1', NODE_TEST_CONTEXT: undefined, CI: undefined },
+        env: { ...process.env, ...HARNESS_ENV_UNSET, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

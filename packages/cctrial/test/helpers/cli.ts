@@ -5,6 +5,13 @@ import type { CctrialEvent } from '../../src/events.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
+/**
+ * What these tests must not pass on to the cctrial they start, as a user's shell would not: CI, and
+ * the markers of the runners that run these tests (node:test's protocol, an Nx or Turborepo task,
+ * which cctrial takes for its own host: `npm test` runs them through nx).
+ */
+export const HARNESS_ENV_UNSET: NodeJS.ProcessEnv = { CI: undefined, NODE_TEST_CONTEXT: undefined, NX_TASK_TARGET_PROJECT: undefined, TURBO_HASH: undefined };
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -15,7 +22,7 @@ export function runCli(args: string[], options: { cwd: string; node?: string; en
   return new Promise((resolve, reject) => {
     const child = spawn(options.node ?? process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, NODE_TEST_CONTEXT: undefined, CI: undefined, ...options.env },
+      env: { ...process.env, ...HARNESS_ENV_UNSET, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

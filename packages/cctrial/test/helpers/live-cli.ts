@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { CctrialEvent } from '../../src/events.js';
-import { CLI } from './cli.js';
+import { CLI, HARNESS_ENV_UNSET } from './cli.js';
 
 export interface LiveCli {
   child: ChildProcess;
@@ -22,7 +22,7 @@ export interface LiveCli {
 export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string; notify?: boolean }): LiveCli {
   const child = spawn(options.node ?? process.execPath, [CLI, '--json', ...(options.notify ? [] : ['--no-notify']), ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', NODE_TEST_CONTEXT: undefined, CI: undefined, ...options.env },
+    env: { ...process.env, ...HARNESS_ENV_UNSET, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: CctrialEvent[] = [];

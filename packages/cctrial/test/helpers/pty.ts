@@ -6,7 +6,7 @@
  */
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
-import { CLI } from './cli.js';
+import { CLI, HARNESS_ENV_UNSET } from './cli.js';
 
 const PTY_COLS = 120;
 const PTY_ROWS = 40;
@@ -202,12 +202,10 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
 function terminalEnv(extra: NodeJS.ProcessEnv = {}): Record<string, string> {
   const merged: NodeJS.ProcessEnv = {
     ...process.env,
+    ...HARNESS_ENV_UNSET,
     TERM: 'xterm-256color',
-    CI: undefined,
     NO_COLOR: undefined,
     FORCE_COLOR: undefined,
-    // Set when these tests run under node --test; a cctrial child would take it for its own protocol.
-    NODE_TEST_CONTEXT: undefined,
     ...extra,
   };
   // node-pty writes `KEY=undefined` for undefined values, and picocolors reads even an empty NO_COLOR.
