@@ -260,11 +260,16 @@ test('h prints the key list above the status line', async () => {
   await withCli([], async (cli) => {
     await waitForCartFix(cli);
     cli.write('h');
-    const screen = await cli.waitForScreen((text) => /^Keys:$/m.test(text) && /^ {2}h +show these keys$/m.test(text), { timeoutMs: WAIT_MS, what: 'the key list' });
+    // The list and the status line drawn again below it come in one write, which the pty may still
+    // hand over in two reads: wait for the end state, not for the first half of it.
+    const screen = await cli.waitForScreen(
+      (text) => /^Keys:$/m.test(text) && /^ {2}h +show these keys$/m.test(text) && nonEmptyLines(text).at(-1)!.endsWith(CART_FIX_STATUS),
+      { timeoutMs: WAIT_MS, what: 'the key list, with the status line below it' },
+    );
     for (const line of [/^ {2}Enter re-run the current step now$/m, /^ {2}a {5}run the whole suite$/m, /^ {2}s {5}skip to the next failure group$/m, /^ {2}q {5}quit$/m]) {
       assert.match(screen, line);
     }
-    assert.ok(nonEmptyLines(screen).at(-1)!.endsWith(CART_FIX_STATUS), `the status line is not at the bottom:\n${screen}`);
+    assert.ok(screen.indexOf('Keys:') < screen.lastIndexOf(CART_FIX_STATUS), `the key list is not above the status line:\n${screen}`);
   });
 });
 
