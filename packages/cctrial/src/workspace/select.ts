@@ -94,7 +94,7 @@ const LISTED_NAMES = 10;
 
 /** The names, each once (a folder with both a package.json and a project.json is one project), the first few. */
 function projectNames(all: Project[]): string {
-  const names = [...new Set(all.map((project) => project.name))].sort();
+  const names = uniqueNames(all);
   if (names.length === 0) return 'none found';
   const more = names.length - LISTED_NAMES;
   return names.slice(0, LISTED_NAMES).join(', ') + (more > 0 ? `, and ${more} more` : '');
@@ -104,10 +104,14 @@ function projectNames(all: Project[]): string {
 function nearNames(arg: string, all: Project[]): string[] {
   const wanted = unscoped(arg).toLowerCase();
   if (wanted === '') return [];
-  const names = [...new Set(all.map((project) => project.name))].sort();
+  const names = uniqueNames(all);
   const same = names.filter((name) => unscoped(name).toLowerCase() === wanted);
   if (same.length > 0) return same;
   return names.filter((name) => name.toLowerCase().includes(wanted)).slice(0, 3);
+}
+
+function uniqueNames(all: Project[]): string[] {
+  return [...new Set(all.map((project) => project.name))].sort();
 }
 
 function unscoped(name: string): string {

@@ -5,7 +5,7 @@
  * CCTRIAL_E2E_TRANSCRIPT=<file> writes the whole-loop scenario's NDJSON transcript to <file>.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CctrialEvent, TestRef } from '../../src/events.js';
@@ -408,6 +408,13 @@ describe('affected first, and smart mode, end to end', () => {
   });
 });
 
+/** A PATH of one empty folder: no notify-send on it (node itself is started by its absolute path). */
+function pathWithoutNotifySend(): string {
+  const folder = path.join(scratchFolder(), 'bin');
+  mkdirSync(folder);
+  return folder;
+}
+
 describe('notifications, end to end', () => {
   test('notify-send is called after each run: broken, still broken, fixed, everything good', async () => {
     const scratch = scratchFolder();
@@ -439,9 +446,7 @@ describe('notifications, end to end', () => {
   });
 
   test('without notify-send on PATH: exactly one warning, and the loop goes on', async () => {
-    const emptyBin = path.join(scratchFolder(), 'bin');
-    writeStubNotifySend(emptyBin, '/dev/null');
-    rmSync(path.join(emptyBin, 'notify-send'));
+    const emptyBin = pathWithoutNotifySend();
     const root = writeTwoBugsMonorepo();
     const cli = startCli([...JOBS, '@fx/app', '@fx/util'], { cwd: root, notify: true, env: { PATH: emptyBin } });
     try {
@@ -460,9 +465,7 @@ describe('notifications, end to end', () => {
 
   for (const [runner, env] of [['Nx', { NX_TASK_TARGET_PROJECT: 'app' }], ['Turborepo', { TURBO_HASH: '0123abcd' }]] as const) {
     test(`without notify-send, as a task of ${runner}: no notice at all`, async () => {
-      const emptyBin = path.join(scratchFolder(), 'bin');
-      writeStubNotifySend(emptyBin, '/dev/null');
-      rmSync(path.join(emptyBin, 'notify-send'));
+      const emptyBin = pathWithoutNotifySend();
       const cli = startCli([...JOBS, '-f'], { cwd: writeGreenMonorepo(), notify: true, env: { PATH: emptyBin, ...env } });
       try {
         await cli.waitFor(is('idle'), { what: 'idle after the suite' });
