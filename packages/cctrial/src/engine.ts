@@ -28,6 +28,7 @@ function cliSettings(options: Options): CliSettings {
     excludeProjects: options.excludeProjects,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.importModule ? { importModule: options.importModule } : {}),
+    ...(options.isolation ? { isolation: options.isolation } : {}),
   };
 }
 

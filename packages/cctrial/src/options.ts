@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TIMEOUT_MS } from './config/settings.js';
+import { DEFAULT_TIMEOUT_MS, type Isolation } from './config/settings.js';
 import { ConfigError } from './errors.js';
 import { keysHelp } from './ui/keys.js';
 import { STATUS_LEGEND } from './ui/status-line.js';
@@ -27,6 +27,8 @@ export interface Options {
   /** Per-test timeout from --timeout; undefined leaves it to the config, the test script or the default. */
   timeoutMs?: number;
   importModule?: string;
+  /** --isolation: how suite runs place test files in processes, for every project. */
+  isolation?: Isolation;
   /** Node flags for every test process: --node-arg, and the words after `--`. */
   nodeArgs: string[];
   /** Projects left out with --exclude. */
@@ -66,6 +68,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'grep', short: 'g', type: 'string', value: 'TEXT', description: 'Only run tests whose file or full name contains TEXT.' },
   { name: 'timeout', type: 'string', value: 'MS', description: `Per-test timeout in milliseconds; 0 for none (default: the test script's --test-timeout, else ${DEFAULT_TIMEOUT_MS}).` },
   { name: 'import', type: 'string', value: 'MODULE', description: 'Preload MODULE in every test process (a loader such as tsx). Default: the test script\'s, else detected.' },
+  { name: 'isolation', type: 'string', value: 'MODE', description: 'process: each test file in a process of its own; none: suite runs share processes among files, re-running alone any file that fails (default: the test script\'s --test-isolation, else process).' },
   { name: 'node-arg', type: 'string', value: 'ARG', multiple: true, description: 'Pass ARG to node in every test process (repeatable); so do the words after `--`.' },
   { name: 'exclude', type: 'string', value: 'PROJECT', multiple: true, description: 'Leave PROJECT out (repeatable).' },
   { name: 'ignore', type: 'string', value: 'GLOB', multiple: true, description: 'Never start a run for changes to files matching GLOB, written as in .gitignore (repeatable).' },
@@ -128,6 +131,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     given: { ...(string('cwd') === undefined ? {} : { cwd: string('cwd')! }), watch: (values.watch as string[] | undefined) ?? [] },
   };
   if (string('grep')) options.grep = string('grep')!;
+  const isolation = string('isolation');
+  if (isolation !== undefined && isolation !== 'process' && isolation !== 'none') {
+    throw new ConfigError(`--isolation must be "process" (each test file in a process of its own, node --test's default) or "none" (suite runs share processes among files), but is ${JSON.stringify(isolation)}.`);
+  }
+  if (isolation) options.isolation = isolation;
   if (timeout !== undefined) options.timeoutMs = integerOption('--timeout', timeout, 0, 0, MAX_TIMEOUT_MS);
   // A relative module path means a file next to the user, not a package next to the test file.
   if (importModule) options.importModule = /^\.\.?\//.test(importModule) ? path.resolve(workDir, importModule) : importModule;

@@ -6,22 +6,26 @@
  * `import.meta.main` hold.
  *
  * Without a file argument the child is pre-warmed: Node, the loader, node:test and the reporter are
- * loaded, then it waits for one line on stdin, `{"file"}`, before importing any project code.
+ * loaded, then it waits for one line on stdin, `{"files"}`, before importing any project code.
+ * A shared child (SHARED_ENV set) runs several files, one after another, as --test-isolation=none does.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import 'node:test';
 import { applyDefaultTimeout, DEFAULT_TIMEOUT_ENV } from './default-timeout.js';
-import { recordModules, takeModulesFrame } from './modules.js';
+import { recordModules, takeFileModulesFrame, takeModulesFrame } from './modules.js';
 import { setChannelSecret, writeFrame } from './channel.js';
 import { guardParentSignals } from './parent-signals.js';
 import { HEARTBEAT_MS } from './protocol.js';
 import { serializeError } from './serialize-error.js';
+import { endFileInOrder, followTopLevelTests, keepRootOpen, releaseRoot, SHARED_ENV, testsSettled, topLevelCount } from './shared-files.js';
 
 export interface GoMessage {
-  file: string;
+  /** One file; several only in a shared child, run in this order. */
+  files: string[];
   /** Every frame carries it: see protocol.ts. */
   secret?: string;
   /** cctrial's pid, which test code must not signal. */
@@ -32,16 +36,22 @@ const require = createRequire(import.meta.url);
 const defaultTimeoutMs = Number(process.env[DEFAULT_TIMEOUT_ENV]);
 delete process.env[DEFAULT_TIMEOUT_ENV];
 if (defaultTimeoutMs > 0) applyDefaultTimeout(defaultTimeoutMs);
+const shared = process.env[SHARED_ENV] === '1' && followTopLevelTests();
+delete process.env[SHARED_ENV];
 // Before the go message: a warm child pays for the hooks while it waits.
-recordModules();
-const reportModules = (early: boolean) => {
-  const frame = takeModulesFrame(early);
-  if (frame) writeFrame(frame);
-};
-const go: GoMessage = process.argv[2] ? { file: process.argv[2] } : await waitForGo();
-const testFile = go.file;
+recordModules({ shared });
+const go: GoMessage = process.argv[2] ? { files: [process.argv[2]] } : await waitForGo();
 setChannelSecret(go.secret ?? '');
 guardParentSignals(go.parentPid ?? process.ppid);
+let testFile = go.files[0]!;
+/** In a shared child, each file reports its modules once, when it ends or the process does. */
+let fileModulesReported = false;
+const reportModules = (early: boolean) => {
+  if (shared && fileModulesReported) return;
+  fileModulesReported = true;
+  const frame = shared ? takeFileModulesFrame(testFile, early) : takeModulesFrame(early);
+  if (frame) writeFrame(frame);
+};
 let loading = true;
 let exitCalled = false;
 process.once('exit', () => {
@@ -71,7 +81,6 @@ setInterval(() => writeFrame({ type: 'alive', data: {} }), HEARTBEAT_MS).unref()
 // (a test whose thrown value broke node:test never ends). Before the listener node:test adds.
 process.on('beforeExit', () => writeFrame({ type: 'loop-idle', data: {} }));
 
-process.argv.splice(1, process.argv.length - 1, testFile);
 const reportLoadError = (error: unknown) => {
   if (!loading) return;
   loading = false;
@@ -80,16 +89,65 @@ const reportLoadError = (error: unknown) => {
 };
 // An ES module that fails to load ends the process from inside runMain, before any catch here runs.
 process.on('uncaughtExceptionMonitor', reportLoadError);
-try {
-  // runMain loads the file as the entry point, as `node file` (and so node --test's child) would.
-  (require('node:module') as { runMain(main: string): void }).runMain(testFile);
+
+if (!shared) {
+  process.argv.splice(1, process.argv.length - 1, testFile);
+  try {
+    await loadAsMain(testFile);
+  } catch (error) {
+    reportLoadError(error);
+    // Rethrow so that Node prints its own report, which for a syntax error is the only one naming the line.
+    throw error;
+  }
+} else {
+  keepRootOpen();
+  for (const [index, file] of go.files.entries()) {
+    testFile = file;
+    [loading, fileModulesReported] = [true, false];
+    process.argv.splice(1, process.argv.length - 1, file);
+    const firstTest = topLevelCount();
+    try {
+      // An ES module is imported, not run through runMain: its load error is then this file's, not the process's end.
+      if (!isModuleFile(file)) (require('node:module') as { runMain(main: string): void }).runMain(file);
+      // What runMain loaded as an ES module (by syntax detection) is awaited here; CommonJS comes from require.cache.
+      await import(pathToFileURL(file).href);
+      loading = false;
+    } catch (error) {
+      reportLoadError(error);
+      // Printed as node would print it, in this file's output: the next file runs in the same process.
+      console.error(error);
+    }
+    await testsSettled(firstTest);
+    await endFileInOrder(index, () => {
+      reportModules(false);
+      // What the file's own process would have exited with; the next file starts from none.
+      const exitCode = Number(process.exitCode ?? 0) || 0;
+      process.exitCode = undefined;
+      writeFrame({ type: 'file-end', data: { index, exitCode } });
+    });
+  }
+  releaseRoot();
+}
+
+/** runMain loads the file as the entry point, as `node file` (and so node --test's child) would. */
+async function loadAsMain(file: string): Promise<void> {
+  (require('node:module') as { runMain(main: string): void }).runMain(file);
   // For an ES module runMain returns at once; importing the same URL waits for that very load.
-  if (!require.cache[testFile] && !require.cache[realpathSync(testFile)]) await import(pathToFileURL(testFile).href);
+  if (!require.cache[file] && !require.cache[realpathSync(file)]) await import(pathToFileURL(file).href);
   loading = false;
-} catch (error) {
-  reportLoadError(error);
-  // Rethrow so that Node prints its own report, which for a syntax error is the only one naming the line.
-  throw error;
+}
+
+/** Whether Node loads the file as an ES module by its name or its package's `type` (syntax detection aside). */
+function isModuleFile(file: string): boolean {
+  if (/\.m[jt]s$/.test(file)) return true;
+  if (/\.c[jt]s$/.test(file)) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown }).type === 'module';
+    } catch {
+      if (path.dirname(dir) === dir) return false;
+    }
+  }
 }
 
 async function waitForGo(): Promise<GoMessage> {

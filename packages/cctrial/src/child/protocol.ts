@@ -58,11 +58,13 @@ export type ChildFrame =
    * a name pattern chose its tests, it failed to load or exited early, or the list was capped.
    */
   | { type: 'modules'; data: { files: string[]; partial?: true } }
-  /** node:test finished the file: every result has been written. */
+  /** In a shared child: file `index` of the go message is over, every result of it has been written. */
+  | { type: 'file-end'; data: { index: number; exitCode: number } }
+  /** node:test finished the file (in a shared child: every file): every result has been written. */
   | { type: 'end'; data: Record<string, never> };
 
 export const FRAME_TYPES: ReadonlySet<string> = new Set([
-  'test:start', 'test:dequeue', 'test:pass', 'test:fail', 'test:diagnostic', 'load-error', 'load-unsettled', 'exit-called', 'alive', 'loop-idle', 'modules', 'end',
+  'test:start', 'test:dequeue', 'test:pass', 'test:fail', 'test:diagnostic', 'load-error', 'load-unsettled', 'exit-called', 'alive', 'loop-idle', 'modules', 'file-end', 'end',
 ]);
 
 /** One frame as the line the child writes. */
@@ -110,6 +112,8 @@ function isFrame(value: unknown): value is ChildFrame {
       return isError(data.error);
     case 'exit-called':
       return typeof data.code === 'number' && typeof data.stack === 'string';
+    case 'file-end':
+      return Number.isInteger(data.index) && (data.index as number) >= 0 && typeof data.exitCode === 'number';
     case 'modules':
       return Array.isArray(data.files) && data.files.every((file) => typeof file === 'string');
     default:

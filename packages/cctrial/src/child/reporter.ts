@@ -6,6 +6,7 @@ import { writeFrame } from './channel.js';
 import type { ChildFrame, TestLocation } from './protocol.js';
 import { takeModulesFrame } from './modules.js';
 import { capText, ERROR_LIMITS, serializeError } from './serialize-error.js';
+import { takeFileEnd } from './shared-files.js';
 
 interface ReporterEvent {
   type: string;
@@ -74,6 +75,7 @@ const firstLine = (text: string) => text.split('\n', 1)[0] ?? '';
 
 export default async function* cctrialReporter(source: AsyncIterable<ReporterEvent>): AsyncGenerator<never> {
   for await (const event of source) {
+    if (event.type === 'test:diagnostic' && takeFileEnd(String(event.data.message))) continue;
     const frame = toFrame(event);
     if (frame) writeFrame(frame);
   }

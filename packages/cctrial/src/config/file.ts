@@ -23,6 +23,8 @@ export interface ProjectConfig {
   import?: string;
   /** Per-test timeout in milliseconds; 0 for none. */
   timeout?: number;
+  /** `none`: suite runs share a process among several test files, as node --test-isolation=none does. */
+  isolation?: 'process' | 'none';
   /** Run the project with node:test even though its test script uses another runner. */
   runner?: 'node';
   /** Leave the project out. */
@@ -41,7 +43,7 @@ export interface WorkspaceConfig {
 }
 
 export const CONFIG_FILES = ['cctrial.config.json', 'cctrial.config.mjs', 'cctrial.config.js'];
-const PROJECT_KEYS = ['include', 'exclude', 'nodeArgs', 'env', 'envFile', 'import', 'timeout', 'runner', 'skip'] as const;
+const PROJECT_KEYS = ['include', 'exclude', 'nodeArgs', 'env', 'envFile', 'import', 'timeout', 'isolation', 'runner', 'skip'] as const;
 const ROOT_KEYS = [...PROJECT_KEYS, 'projects', 'excludeProjects', 'ignore'] as const;
 
 /** The root's config file, or else its package.json `cctrial` key; empty when there is neither. */
@@ -127,6 +129,12 @@ function parseProjectConfig(value: unknown, source: string, allowed: readonly st
   if (config.timeout !== undefined) {
     if (!Number.isInteger(config.timeout) || (config.timeout as number) < 0) throw new ConfigError(`${source} timeout must be a whole number of milliseconds (0 for none), but is ${JSON.stringify(config.timeout)}.`);
     result.timeout = config.timeout as number;
+  }
+  if (config.isolation !== undefined) {
+    if (config.isolation !== 'process' && config.isolation !== 'none') {
+      throw new ConfigError(`${source} isolation must be "process" (a process per test file, node --test's default) or "none" (suite runs share processes), but is ${JSON.stringify(config.isolation)}.`);
+    }
+    result.isolation = config.isolation;
   }
   if (config.runner !== undefined) {
     if (config.runner !== 'node') throw new ConfigError(`${source} runner can only be "node" (run this project with node:test whatever its test script says), but is ${JSON.stringify(config.runner)}.`);

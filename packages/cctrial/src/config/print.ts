@@ -17,6 +17,7 @@ export function formatSettings(settings: ProjectSettings, root: string, testFile
     `  env:       ${env || '-'}  [${origins.env}]`,
     `  import:    ${settings.importModule ?? '-'}  [${origins.import}]`,
     `  timeout:   ${settings.timeoutMs === 0 ? 'none' : `${settings.timeoutMs} ms`}  [${origins.timeout}]`,
+    `  isolation: ${settings.isolation}  [${origins.isolation}]`,
   ];
   if (settings.droppedArgs.length > 0) lines.push(`  not used:  ${settings.droppedArgs.join(' ')}  (they only shape output; cctrial reports, and runs each file in a process of its own, itself)`);
   if (!settings.excluded) lines.push(`  files:     ${testFiles.length}${testFiles.length > 0 ? `: ${testFiles.slice(0, 10).join(', ')}${testFiles.length > 10 ? `, ... and ${testFiles.length - 10} more` : ''}` : ''}`);

@@ -20,7 +20,11 @@ export interface CliSettings {
   excludeProjects: string[];
   timeoutMs?: number;
   importModule?: string;
+  isolation?: Isolation;
 }
+
+/** node --test's --test-isolation: a process per test file (its default), or several files per process. */
+export type Isolation = 'process' | 'none';
 
 export interface ProjectSettings {
   project: Project;
@@ -38,6 +42,8 @@ export interface ProjectSettings {
   /** A loader to --import, besides any the node flags name. */
   importModule?: string;
   timeoutMs: number;
+  /** `none`: a suite run shares one process among several of the project's files (see runner/shared-batch.ts). */
+  isolation: Isolation;
   /** A --test-global-setup module, absolute: run by cctrial itself around the session (Node 24+). */
   globalSetup?: string;
   /** What the test script runs node's test runner with, when it does. */
@@ -45,7 +51,7 @@ export interface ProjectSettings {
   /** The script's flags that cctrial does not pass on, because they only shape output. */
   droppedArgs: string[];
   /** Setting name → where its value came from. */
-  origins: Record<'runner' | 'cwd' | 'include' | 'exclude' | 'nodeArgs' | 'env' | 'import' | 'timeout', string>;
+  origins: Record<'runner' | 'cwd' | 'include' | 'exclude' | 'nodeArgs' | 'env' | 'import' | 'timeout' | 'isolation', string>;
 }
 
 export function resolveSettings(projects: Project[], root: string, config: WorkspaceConfig, cli: CliSettings): ProjectSettings[] {
@@ -96,6 +102,8 @@ function resolveProject(project: Project, root: string, rootReading: ProjectTest
     if (otherArgs.length > 0) [settings.nodeArgs, settings.origins.nodeArgs] = [otherArgs, scriptOrigin];
     if (Object.keys(command.env).length > 0) [settings.env, settings.origins.env] = [{ ...command.env }, scriptOrigin];
     if (timeout) [settings.timeoutMs, settings.origins.timeout] = [Number(timeout.slice('--test-timeout='.length)), scriptOrigin];
+    const isolation = command.droppedArgs.findLast((arg) => /^--(?:experimental-)?test-isolation=/.test(arg));
+    if (isolation?.endsWith('=none')) [settings.isolation, settings.origins.isolation] = ['none', scriptOrigin];
     settings.launcher = command.launcher;
     if (command.launcher === 'tsx') [settings.importModule, settings.origins.import] = ['tsx', `${scriptOrigin} (tsx --test)`];
   }
@@ -122,6 +130,8 @@ function resolveProject(project: Project, root: string, rootReading: ProjectTest
   if (importModule) [settings.importModule, settings.origins.import] = importModule;
   const timeout = fromConfig('timeout');
   if (timeout) [settings.timeoutMs, settings.origins.timeout] = timeout;
+  const isolation = fromConfig('isolation');
+  if (isolation) [settings.isolation, settings.origins.isolation] = isolation;
 
   if (cli.nodeArgs.length > 0) {
     settings.nodeArgs = [...settings.nodeArgs, ...cli.nodeArgs];
@@ -135,6 +145,7 @@ function resolveProject(project: Project, root: string, rootReading: ProjectTest
   }
   if (cli.importModule) [settings.importModule, settings.origins.import] = [cli.importModule, 'command line --import'];
   if (cli.timeoutMs !== undefined) [settings.timeoutMs, settings.origins.timeout] = [cli.timeoutMs, CLI_TIMEOUT_ORIGIN];
+  if (cli.isolation) [settings.isolation, settings.origins.isolation] = [cli.isolation, 'command line --isolation'];
   return settings;
 }
 
@@ -156,6 +167,7 @@ export function defaultSettings(project: Project): ProjectSettings {
     nodeArgs: [],
     env: {},
     timeoutMs: DEFAULT_TIMEOUT_MS,
+    isolation: 'process',
     droppedArgs: [],
     origins: {
       runner: 'no test script: node --test',
@@ -166,6 +178,7 @@ export function defaultSettings(project: Project): ProjectSettings {
       env: 'none',
       import: 'detected (tsx for TypeScript where Node cannot run it)',
       timeout: DEFAULT_TIMEOUT_ORIGIN,
+      isolation: 'node --test default',
     },
   };
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { getTsconfig } from 'get-tsconfig';
 import { timeoutSetByProject, type ProjectSettings } from '../config/settings.js';
 import { DEFAULT_TIMEOUT_ENV } from '../child/default-timeout.js';
+import { SHARED_ENV } from '../child/shared-files.js';
 import { PER_TEST_TIMEOUTS } from './run-file.js';
 import { isInside } from '../workspace/paths.js';
 
@@ -51,8 +52,11 @@ export function hasNativeTypeStripping(): boolean {
   return typeof (process.features as { typescript?: unknown }).typescript === 'string';
 }
 
-/** The child for one test file of a project, with `selection` flags choosing its tests. */
-export function launchSpec(file: string, settings: ProjectSettings, selection: string[], context: LaunchContext): LaunchSpec {
+/**
+ * The child for one test file of a project, with `selection` flags choosing its tests. A `shared`
+ * child runs several files of the project, one after another (runner/shared-batch.ts).
+ */
+export function launchSpec(file: string, settings: ProjectSettings, selection: string[], context: LaunchContext, shared = false): LaunchSpec {
   // A single-test selection already lies within the script's own name patterns; node ORs patterns, so drop the script's.
   const projectArgs = selection.length > 0 ? settings.nodeArgs.filter((arg) => !arg.startsWith('--test-name-pattern=')) : settings.nodeArgs;
   const args = context.conditions.map((condition) => `--conditions=${condition}`);
@@ -63,19 +67,21 @@ export function launchSpec(file: string, settings: ProjectSettings, selection: s
   if (settings.timeoutMs > 0) args.push(`--test-timeout=${settings.timeoutMs}`);
   // Before Node 24 the child ignores --test-timeout; cctrial's own timeout is given to each test by the child itself.
   const childAppliesTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && !timeoutSetByProject(settings);
-  if (childAppliesTimeout) args.push('--expose-internals');
+  // Both follow node:test's internals from inside the child (default-timeout.ts, shared-files.ts).
+  if (childAppliesTimeout || shared) args.push('--expose-internals');
   if (context.updateSnapshots) args.push('--test-update-snapshots');
   args.push(`--test-reporter=${CHILD_REPORTER}`, '--test-reporter-destination=stdout', ...selection, CHILD_ENTRY);
 
   const env: NodeJS.ProcessEnv = { ...context.env, ...settings.env, NODE_TEST_CONTEXT: CHILD_TEST_CONTEXT };
   if (childAppliesTimeout) env[DEFAULT_TIMEOUT_ENV] = String(settings.timeoutMs);
+  if (shared) env[SHARED_ENV] = '1';
   // tsx reads its tsconfig (paths, and so Nx's aliases) when it loads, before a warm child is told its file.
   if (loader && /tsx/.test(loader) && !env.TSX_TSCONFIG_PATH) {
     const tsconfig = nearestTsconfig(settings.project.root, context.root);
     if (tsconfig) env.TSX_TSCONFIG_PATH = tsconfig;
   }
   const spec = { node: process.execPath, args, env, cwd: settings.cwd };
-  return { ...spec, key: JSON.stringify([spec.node, spec.args, spec.cwd, settings.env, env.TSX_TSCONFIG_PATH ?? '']) };
+  return { ...spec, key: JSON.stringify([spec.node, spec.args, spec.cwd, settings.env, env.TSX_TSCONFIG_PATH ?? '', shared]) };
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Runs one test file in one (possibly pre-warmed) child process and collects its frames and output. */
+/** Runs one test file (or, in a shared child, several) in one possibly pre-warmed child process, and collects its frames and output. */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -141,7 +141,9 @@ export function runChild(
       return;
     }
     if (frame.type === 'modules') {
+      // A shared child sends one per file: the caller splits them (shared-batch.ts).
       modules = frame.data;
+      onFrame(frame);
       return;
     }
     if (frame.type === 'test:dequeue') running.set(testKeyOf(frame.data), frame.data.name);

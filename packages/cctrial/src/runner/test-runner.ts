@@ -7,12 +7,13 @@ import type { ChildFrame } from '../child/protocol.js';
 import { defaultSettings, timeoutSetByProject, type ProjectSettings } from '../config/settings.js';
 import { collectFileRun } from '../results/collect.js';
 import { findByPosition, formatTestName, positionKey, testKey } from '../results/identity.js';
-import type { FileRun, TestResult } from '../results/types.js';
+import { isFailing, type FileRun, type TestResult } from '../results/types.js';
 import type { TestFile } from '../discovery.js';
 import { hasNativeTypeStripping, launchSpec, type LaunchContext, type LaunchSpec } from './launch-spec.js';
 import { runPool } from './pool.js';
 import { PER_TEST_TIMEOUTS, runChild } from './run-file.js';
 import { endStrays, markerOf, type Stray } from './process-group.js';
+import { filesPerProcess, SharedSplit } from './shared-batch.js';
 import { WarmPool } from './warm-pool.js';
 import { grepArgs, parseNodeVersion, selectionArgs, type NodeVersion } from './selection.js';
 
@@ -152,24 +153,68 @@ export class TestRunner {
 
   private prepare(jobs: FileJob[]): void {
     const counts = new Map<string, { spec: LaunchSpec; count: number }>();
-    for (const job of jobs.slice(0, this.config.jobs)) {
-      const spec = this.launchSpec(job);
+    for (const unit of this.units(jobs).slice(0, this.config.jobs)) {
+      const spec = this.unitSpec(unit);
       counts.set(spec.key, { spec, count: (counts.get(spec.key)?.count ?? 0) + 1 });
     }
     for (const { spec, count } of counts.values()) this.warm.prepare(spec, count);
   }
 
+  /**
+   * The processes a run starts, in order: one job each, except that whole files of a project with
+   * isolation `none` share processes, a few files each, so that every worker gets some.
+   */
+  private units(jobs: FileJob[]): FileJob[][] {
+    const shareable = jobs.filter((job) => !job.targets && this.canShare(job.file));
+    const counts = new Map<string, number>();
+    for (const job of shareable) counts.set(this.launchSpec(job).key, (counts.get(this.launchSpec(job).key) ?? 0) + 1);
+    const units: FileJob[][] = [];
+    const filling = new Map<string, FileJob[]>();
+    for (const job of jobs) {
+      if (job.targets || !this.canShare(job.file)) {
+        units.push([job]);
+        continue;
+      }
+      const key = this.launchSpec(job).key;
+      let unit = filling.get(key);
+      if (!unit) {
+        units.push((unit = []));
+        filling.set(key, unit);
+      }
+      unit.push(job);
+      if (unit.length >= filesPerProcess(counts.get(key)!, this.config.jobs)) filling.delete(key);
+    }
+    return units;
+  }
+
+  /**
+   * Before Node 24 node --test applies a project's own --test-timeout to each file as a whole
+   * (PER_TEST_TIMEOUTS): only a process of the file's own can be timed that way.
+   */
+  private canShare(file: TestFile): boolean {
+    const settings = this.settingsOf(file);
+    return settings.isolation === 'none' && (PER_TEST_TIMEOUTS || !(settings.timeoutMs > 0 && timeoutSetByProject(settings)));
+  }
+
+  private unitSpec(unit: FileJob[]): LaunchSpec {
+    const first = unit[0]!;
+    return launchSpec(first.file.absolute, this.settingsOf(first.file), first.selection, this.launch, unit.length > 1);
+  }
+
   /** `targeted` is given for runTests: the targets, and the results they came from. */
   private async run(jobs: FileJob[], progress: RunProgress, signal: AbortSignal | undefined, targeted?: { targets: TestResult[]; known: TestResult[] }): Promise<RunReport> {
     const startedAt = performance.now();
-    const done = await runPool(jobs, this.config.jobs, async (job, index) => {
-      // Boot the child of the job that will start when this one ends, while this one runs.
-      const upcoming = jobs[index + this.config.jobs];
-      if (upcoming && !signal?.aborted) this.warm.add(this.launchSpec(upcoming));
+    const units = this.units(jobs);
+    const done = (await runPool(units, this.config.jobs, async (unit, index) => {
+      // Boot the child of the unit that will start when this one ends, while this one runs.
+      const upcoming = units[index + this.config.jobs];
+      if (upcoming && !signal?.aborted) this.warm.add(this.unitSpec(upcoming));
+      if (unit.length > 1) return this.sharedFiles(unit, progress, signal);
+      const job = unit[0]!;
       const outcome = job.targets && targeted ? await this.runTargets(job, job.targets, targeted.known, progress, signal) : await this.wholeFile(job, progress, signal);
       if (!signal?.aborted) progress.onResults?.(outcome.results);
-      return outcome;
-    });
+      return [outcome];
+    })).flat();
     this.endStrays(progress);
     const results = done.flatMap((job) => job.results);
     // One result per target, in order: a target whose file is gone did not run.
@@ -229,6 +274,45 @@ export class TestRunner {
     return { run, results: run.results };
   }
 
+  /**
+   * Runs whole files in one shared child, then again alone each file whose outcome there was not
+   * clean: a failing test, a file-level error, or a file the process never finished (it exited,
+   * crashed or hung while that file ran). Only clean files keep the shared verdict.
+   */
+  private async sharedFiles(unit: FileJob[], progress: RunProgress, signal?: AbortSignal): Promise<Array<{ run: FileRun; results: TestResult[] }>> {
+    const { child, warm } = this.warm.take(this.unitSpec(unit));
+    const marker = markerOf(child);
+    if (marker) this.fileOfMarker.set(marker, unit.map((job) => job.file.relative).join(' or '));
+    const split = new SharedSplit(unit.length);
+    const onFrame = (frame: ChildFrame) => {
+      split.onFrame(frame);
+      const running = unit[split.running];
+      if (frame.type === 'test:dequeue' && running) progress.onTestStart?.(running.file, frame.data.name);
+    };
+    const settings = this.settingsOf(unit[0]!.file);
+    const files = unit.map((job) => job.file.absolute);
+    const outcome = await runChild(child, { files }, this.silenceLimitMs(unit[0]!.file), onFrame, signal, { testsHaveTimeouts: settings.timeoutMs > 0 });
+    const done: Array<{ run: FileRun; results: TestResult[] }> = [];
+    for (const [index, job] of unit.entries()) {
+      if (signal?.aborted) {
+        done.push({ run: skippedRun(job.file, this.config.root), results: [] });
+        continue;
+      }
+      const ended = split.trailingFailure || outcome.aborted ? undefined : split.ended[index];
+      let run = ended && collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, ended);
+      if (run && !run.results.some(isFailing)) {
+        run.timing = { warm: warm || index > 0, ...(ended!.firstFrameMs === undefined ? {} : { firstFrameMs: ended!.firstFrameMs }) };
+        if (this.config.grep) run.results = this.grepResults(run.results);
+        progress.onFileDone?.(run);
+      } else {
+        run = await this.runJob(job, progress, signal);
+      }
+      if (!signal?.aborted) progress.onResults?.(run.results);
+      done.push({ run, results: run.results });
+    }
+    return done;
+  }
+
   /** Ends what the run's tests left running in groups of their own, and names the files that did. */
   private endStrays(progress: RunProgress): void {
     const byFile = new Map<string, Stray[]>();
@@ -258,7 +342,7 @@ export class TestRunner {
     const settings = this.settingsOf(job.file);
     const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && timeoutSetByProject(settings) ? settings.timeoutMs : undefined;
     const limits = { testsHaveTimeouts: settings.timeoutMs > 0, ...(fileTimeout === undefined ? {} : { fileTimeoutMs: fileTimeout }) };
-    const outcome = await runChild(child, { file: job.file.absolute }, this.silenceLimitMs(job.file), onFrame, signal, limits);
+    const outcome = await runChild(child, { files: [job.file.absolute] }, this.silenceLimitMs(job.file), onFrame, signal, limits);
     const run = collectFileRun({ project: job.file.project, absoluteFile: job.file.absolute, root: this.config.root }, outcome);
     run.timing = { warm, ...(outcome.firstFrameMs === undefined ? {} : { firstFrameMs: outcome.firstFrameMs }) };
     if (!job.targets && this.config.grep) run.results = this.grepResults(run.results);

@@ -2,7 +2,8 @@
  * Conformance: for every fixture of the corpus, each project's own test command (`npm test` in its
  * folder, as a user runs it) and `cctrial --once --json` must give the same verdict for every test.
  * The reference side records its tests with a reporter passed through NODE_OPTIONS, so the
- * command itself runs as written. On Node 20, 22, 24 and 26 (official binaries from the npm registry,
+ * command itself runs as written. cctrial runs each fixture twice: as it is, and with
+ * `--isolation none -j 1` (each project's files sharing one process). On Node 20, 22, 24 and 26 (official binaries from the npm registry,
  * tools/node-versions.mjs); CCTRIAL_CONFORMANCE_NODES=24 runs one.
  */
 import assert from 'node:assert/strict';
@@ -30,14 +31,19 @@ for (const major of MAJORS) {
       it(fixture.name, { skip }, async () => {
         const node = major === Number(process.versions.node.split('.')[0]) ? process.execPath : await nodeOfMajor(major);
         const root = layOut(fixture);
-        const reference = await ownCommands(fixture, root, node);
-        const { stdout } = await run(node, [CLI, '--once', '--json', '--no-notify'], { cwd: root, env: childEnv(node), timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 << 20 }).catch(
-          (error: { stdout?: string; stderr?: string }) => {
-            if (error.stdout === undefined) throw error;
-            return { stdout: error.stdout };
-          },
-        );
-        assert.deepEqual(cctrialVerdicts(parseEvents(stdout), root).sort(), reference.sort(), `cctrial and the projects' own test commands disagree (fixture in ${root})`);
+        const reference = (await ownCommands(fixture, root, node)).sort();
+        // Shared processes re-run alone whatever fails in them: they must give the very same verdicts.
+        // With one worker, all of a project's files share one process.
+        for (const isolation of ['process', 'none']) {
+          const args = [CLI, '--once', '--json', '--no-notify', ...(isolation === 'none' ? ['--isolation', 'none', '-j', '1'] : [])];
+          const { stdout } = await run(node, args, { cwd: root, env: childEnv(node), timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 << 20 }).catch(
+            (error: { stdout?: string; stderr?: string }) => {
+              if (error.stdout === undefined) throw error;
+              return { stdout: error.stdout };
+            },
+          );
+          assert.deepEqual(cctrialVerdicts(parseEvents(stdout), root).sort(), reference, `cctrial --isolation ${isolation} and the projects' own test commands disagree (fixture in ${root})`);
+        }
       });
     }
   });
