@@ -8,7 +8,7 @@
  *   npm run bench                     the full run: 5 trials, default preset, large preset for idle
  *   node tools/bench/bench.mjs --quick   1 trial on the tiny preset (a smoke test, about a minute)
  *
- * Options: --trials N, -j/--jobs N (default: CPUs), --only fix,suite,idle,storm,affected,
+ * Options: --trials N, -j/--jobs N (default: CPUs), --only fix,suite,idle,storm,affected,recheck,
  *   --tools cctrial,node,vitest,jest,nx,turbo (peers to include; cctrial always runs), --settle MS,
  *   --out FILE (default docs/performance.md; --quick writes no file unless --out is given),
  *   --no-write, --build (compile cctrial first), --regenerate (regenerate the repos).
@@ -68,7 +68,7 @@ const config = {
   quick,
   trials: Number(flags.trials ?? (quick ? 1 : 5)),
   jobs: Number(flags.jobs ?? os.availableParallelism()),
-  phases: (flags.only ?? 'suite,fix,storm,idle,affected').split(',').map((phase) => phase.trim()),
+  phases: (flags.only ?? 'suite,fix,storm,idle,affected,recheck').split(',').map((phase) => phase.trim()),
   peers: (flags.tools ?? PEERS.join(',')).split(',').map((tool) => tool.trim()).filter((tool) => PEERS.includes(tool)),
   settleMs: Number(flags.settle ?? (quick ? 500 : 1000)),
   preset: quick ? 'tiny' : 'default',
@@ -397,13 +397,17 @@ function firstLines(text, count = 6) {
 function suiteCommands(jobs) {
   const all = {
     cctrial: { display: `cctrial --once --json --no-notify -j ${jobs}`, command: [NODE, [CLI, '--once', '--json', '--no-notify', '-j', String(jobs)]] },
+    'cctrial --isolation none': {
+      display: `cctrial --once --json --no-notify -j ${jobs} --isolation none`,
+      command: [NODE, [CLI, '--once', '--json', '--no-notify', '-j', String(jobs), '--isolation', 'none']],
+    },
     node: { display: `node --test --test-concurrency=${jobs}`, command: [NODE, ['--test', `--test-concurrency=${jobs}`]] },
     vitest: { display: `vitest run --maxWorkers=${jobs}`, command: [NODE, [BIN.vitest, 'run', `--maxWorkers=${jobs}`]] },
     jest: { display: `node --experimental-vm-modules jest --maxWorkers=${jobs}`, command: [NODE, ['--experimental-vm-modules', BIN.jest, `--maxWorkers=${jobs}`]] },
     nx: { display: 'nx run-many -t test (each package: node --test)', command: [NODE, [BIN.nx, 'run-many', '-t', 'test']] },
     turbo: { display: 'turbo run test (each package: node --test)', command: [NODE, [BIN.turbo, 'run', 'test']] },
   };
-  return Object.fromEntries(Object.entries(all).filter(([tool]) => tool === 'cctrial' || config.peers.includes(tool)));
+  return Object.fromEntries(Object.entries(all).filter(([tool]) => tool.startsWith('cctrial') || config.peers.includes(tool)));
 }
 
 async function fullSuite(results, repo) {
@@ -422,7 +426,7 @@ async function fullSuite(results, repo) {
       const [command, args] = commands[tool].command;
       let suiteEnd;
       const run = await runToEnd(tool, command, args, { cwd: repo.root, env: env() }, (line) => {
-        const event = tool === 'cctrial' ? parseJson(line) : undefined;
+        const event = tool.startsWith('cctrial') ? parseJson(line) : undefined;
         if (event?.type === 'run:end' && event.phase === 'suite') suiteEnd = event;
       });
       if (run.code !== 0) {
@@ -430,7 +434,7 @@ async function fullSuite(results, repo) {
         log(`suite: ${tool} failed: ${record.error}`);
         continue;
       }
-      if (tool === 'cctrial' && suiteEnd?.passed !== expected) {
+      if (tool.startsWith('cctrial') && suiteEnd?.passed !== expected) {
         record.error = `expected ${expected} passed tests, cctrial reported ${suiteEnd?.passed}`;
         log(`suite: ${record.error}`);
         continue;
@@ -721,9 +725,21 @@ function buildReport(results, info, totalMs) {
     push('');
     const r = (tool) => ratio(base, stat(suite.tools[tool]?.wall).median);
     const has = (tool) => suite.tools[tool] && !suite.tools[tool].error && suite.tools[tool].wall.length > 0;
-    goals.push([`Full suite ≤ 0.8× node --test --test-concurrency=${config.jobs}`, has('node') ? fmtRatio(r('node')) : 'n/a', has('node') ? r('node') <= 0.8 : undefined]);
-    goals.push(['Full suite faster than nx run-many -t test', has('nx') ? fmtRatio(r('nx')) : 'n/a', has('nx') ? r('nx') < 1 : undefined]);
-    goals.push(['Full suite faster than turbo run test', has('turbo') ? fmtRatio(r('turbo')) : 'n/a', has('turbo') ? r('turbo') < 1 : undefined]);
+    // Judged for both ways of running: a process per file (the default) and shared processes (--isolation none).
+    for (const self of ['cctrial', 'cctrial --isolation none']) {
+      if (!has(self)) continue;
+      const selfMedian = stat(suite.tools[self].wall).median;
+      const rr = (tool) => ratio(selfMedian, stat(suite.tools[tool]?.wall).median);
+      const label = self === 'cctrial' ? 'Full suite' : 'Full suite, --isolation none,';
+      goals.push([`${label} ≤ 0.6× node --test --test-concurrency=${config.jobs}`, has('node') ? fmtRatio(rr('node')) : 'n/a', has('node') ? rr('node') <= 0.6 : undefined]);
+      goals.push([`${label} faster than Jest`, has('jest') ? fmtRatio(rr('jest')) : 'n/a', has('jest') ? rr('jest') < 1 : undefined]);
+      goals.push([`${label} faster than turbo run test`, has('turbo') ? fmtRatio(rr('turbo')) : 'n/a', has('turbo') ? rr('turbo') < 1 : undefined]);
+      goals.push([`${label} faster than nx run-many -t test`, has('nx') ? fmtRatio(rr('nx')) : 'n/a', has('nx') ? rr('nx') < 1 : undefined]);
+    }
+    if (has('cctrial --isolation none')) {
+      const shared = suite.tools['cctrial --isolation none'];
+      push(`\`--isolation none\` ÷ the default (a process per file): ${fmtRatio(ratio(stat(shared.wall).median, base))}; per round ${fmtPaired(paired(shared, suite.tools.cctrial, 'wall'))}.`, '');
+    }
   }
 
   const idleResult = results.idle;
@@ -785,6 +801,18 @@ function buildReport(results, info, totalMs) {
     const files = stat(affected.smartFiles).max;
     goals.push([`Affected first: first \`test:fail\` ≤ 1 s after the suite starts (${fmtRatio(ratio(first, stat(affected.defaultOrder).median))} of the time in the suite's own order)`, ms(first), Number.isFinite(first) ? first <= 1000 : undefined]);
     goals.push(["Smart: the suite step after a save runs only the module's importers", Number.isFinite(files) ? `max ${files} file(s)` : 'n/a', Number.isFinite(files) ? files === affected.importers : undefined]);
+  }
+
+  const recheckResult = results.recheck;
+  if (recheckResult) {
+    push(`### 6. Recheck (${recheckResult.files} test files, every test of them failing, then fixed at once)`, '');
+    push('| measure | median (min–max) |', '|---|---|');
+    push(`| the recheck's \`run:end\` durationMs (${recheckResult.tests - 1} tests: all but the fixed one) | ${fmt(stat(recheckResult.recheckMs))} |`);
+    push(`| \`cctrial --once ${RECHECK_PACKAGES.map((pkg) => `packages/${pkg}`).join(' ')}\`: the suite phase over the same files | ${fmt(stat(recheckResult.suiteMs))} |`);
+    push('');
+    const perRound = recheckResult.recheckMs.map((value, index) => value / recheckResult.suiteMs[index]);
+    const worst = Math.max(...perRound);
+    goals.push([`Recheck of ${recheckResult.files} failing files ≤ 1.1× a suite run over them (worst round; median ${fmtRatio(stat(perRound).median)})`, fmtRatio(worst), perRound.length ? worst <= 1.1 : undefined]);
   }
 
   const goalLines = ['| goal (ratios within this run) | measured | |', '|---|---|---|', ...goals.map(([goal, value, ok]) => `| ${goal} | ${value} | ${check(ok)} |`)];
@@ -892,6 +920,62 @@ async function affectedFirst(results) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6. Recheck: after the fix, the files that held failing tests run again; timed against a suite run
+// of those same files
+
+/** The packages whose modules the recheck breaks: all their test files fail, every test of them. */
+const RECHECK_PACKAGES = ['pkg-1', 'pkg-2'];
+
+async function recheck(results) {
+  const repo = generate({ preset: config.preset, dir: `${defaultDir(config.preset)}-recheck`, force: flags.regenerate, log });
+  const cwd = repo.root;
+  const modules = RECHECK_PACKAGES.flatMap((pkg) => Array.from({ length: repo.files }, (_, f) => path.join(cwd, 'packages', pkg, 'src', `mod-${f}.mjs`)));
+  const out = (results.recheck = { files: modules.length, tests: modules.length * repo.tests, recheckMs: [], suiteMs: [], rounds: [] });
+  for (let trial = 0; trial < config.trials; trial++) {
+    const session = new Proc('cctrial', NODE, [CLI, '-f', '--json', '--no-notify', '-j', String(config.jobs)], { cwd, env: env() });
+    const { events, stop } = collectEvents(session);
+    const sources = modules.map((file) => readFileSync(file, 'utf8'));
+    try {
+      await session.waitFor('idle after the first suite', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+      await session.quiet(500, 60_000);
+      const from = events.length;
+      modules.forEach((file, index) => writeFileSync(file, sources[index].replace(/return add\(n, (\d+)\);/, 'return add(n, $1) + 1;')));
+      await session.waitFor('the failing fix run', (line) => {
+        const event = parseJson(line);
+        return (event?.type === 'run:end' && event.phase === 'fix') || undefined;
+      }, 900_000);
+      modules.forEach((file, index) => writeFileSync(file, sources[index]));
+      // cctrial is idle while it waits for the fix too: wait for the recheck itself, then for the suite after it.
+      await session.waitFor('the recheck', (line) => {
+        const event = parseJson(line);
+        return (event?.type === 'run:end' && event.phase === 'recheck') || undefined;
+      }, 900_000);
+      await session.waitFor('idle after the suite', (line) => parseJson(line)?.type === 'idle' || undefined, 900_000);
+      const end = events.slice(from).find((event) => event.type === 'run:end' && event.phase === 'recheck');
+      if (!end || end.passed < out.tests - 1) {
+        const steps = events.slice(from).filter((event) => event.type === 'run:end').map((event) => `${event.phase}: ${event.passed} passed, ${event.failed} failed`);
+        throw new Error(`expected a recheck of ${out.tests - 1} tests, got ${steps.join('; ')}`);
+      }
+      out.recheckMs.push(end.durationMs);
+    } finally {
+      modules.forEach((file, index) => writeFileSync(file, sources[index]));
+      stop();
+      await session.stop();
+    }
+    let suiteEnd;
+    const folders = RECHECK_PACKAGES.map((pkg) => `packages/${pkg}`);
+    const run = await runToEnd('cctrial', NODE, [CLI, '--once', '--json', '--no-notify', '-j', String(config.jobs), ...folders], { cwd, env: env() }, (line) => {
+      const event = parseJson(line);
+      if (event?.type === 'run:end' && event.phase === 'suite') suiteEnd = event;
+    });
+    if (run.code !== 0 || suiteEnd?.passed !== out.tests) throw new Error(`the suite run of ${folders.join(' ')} failed: ${run.tail.slice(-5).join('\n')}`);
+    out.suiteMs.push(suiteEnd.durationMs);
+    out.rounds.push(trial);
+    log(`recheck trial ${trial + 1}: recheck of ${out.tests - 1} tests in ${ms(out.recheckMs.at(-1))}, a suite run of their ${out.files} files in ${ms(out.suiteMs.at(-1))}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main() {
   const started = now();
@@ -917,6 +1001,7 @@ async function main() {
   if (config.phases.includes('storm')) await storm(results);
   if (config.phases.includes('idle')) await idle(results);
   if (config.phases.includes('affected')) await affectedFirst(results);
+  if (config.phases.includes('recheck')) await recheck(results);
   info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(' ');
   clearInterval(loadTimer);
   const load = summarize(loads);
