@@ -59,6 +59,13 @@ describe('parseOptions', () => {
     rejects(['--timeout', '2147480000'], /^--timeout must be at most \d+ .*Use 0 for no timeout\.$/);
   });
 
+  it('takes --isolation process or none only, and leaves it to the projects when not given', () => {
+    assert.equal(parse(['--isolation', 'none']).isolation, 'none');
+    assert.equal(parse(['--isolation', 'process']).isolation, 'process');
+    assert.equal(parse([]).isolation, undefined);
+    rejects(['--isolation', 'shared'], /^--isolation must be "process" .* or "none" .*, but is "shared"\.$/);
+  });
+
   it('passes --node-arg and the words after -- to node, and --exclude leaves projects out', () => {
     const options = parse(['--node-arg=--no-warnings', '--exclude', '@a/web', '@a/core', '--', '--experimental-test-module-mocks', '--import=./x.mjs']);
     assert.deepEqual(options.nodeArgs, ['--no-warnings', '--experimental-test-module-mocks', '--import=./x.mjs']);

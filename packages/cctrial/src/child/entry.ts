@@ -21,7 +21,7 @@ import { setChannelSecret, writeFrame } from './channel.js';
 import { guardParentSignals } from './parent-signals.js';
 import { HEARTBEAT_MS } from './protocol.js';
 import { serializeError } from './serialize-error.js';
-import { endFileInOrder, followTopLevelTests, keepRootOpen, releaseRoot, SHARED_ENV, testsSettled, topLevelCount } from './shared-files.js';
+import { endFileInOrder, fileOver, followTopLevelTests, keepRootOpen, releaseRoot, SHARED_ENV, topLevelCount } from './shared-files.js';
 
 export interface GoMessage {
   /** One file; several only in a shared child, run in this order. */
@@ -117,7 +117,7 @@ if (!shared) {
       // Printed as node would print it, in this file's output: the next file runs in the same process.
       console.error(error);
     }
-    await testsSettled(firstTest);
+    await fileOver(firstTest);
     await endFileInOrder(index, () => {
       reportModules(false);
       // What the file's own process would have exited with; the next file starts from none.

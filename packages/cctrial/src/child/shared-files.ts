@@ -20,8 +20,9 @@ interface TestClass {
 /** Set in the environment of a child that runs several files: it boots to follow each file's tests. */
 export const SHARED_ENV = 'CCTRIAL_SHARED_PROCESS';
 
-/** Every file is polled this often for tests still running: the cost is a timer per interval. */
+/** Under --test-force-exit, every file is polled this often for tests still running. */
 const POLL_MS = 2;
+const FORCE_EXIT = process.execArgv.includes('--test-force-exit');
 
 const topLevel: TestNode[] = [];
 let root: TestNode | undefined;
@@ -50,58 +51,48 @@ export function followTopLevelTests(): boolean {
 export const topLevelCount = (): number => topLevel.length;
 
 const finishedSince = (from: number) => topLevel.slice(from).every((test) => test.finished);
-/** The check waiting on the poll timer while a file's tests run, and where that file's tests begin. */
-let pending: { from: number; check: () => void } | undefined;
+/** The file now running: where its tests begin, and what ends it. */
+let pending: { from: number; end: () => void } | undefined;
 let filesRemain = false;
 
 /**
- * Between two files the event loop may run out of work, and node:test ends its root on the
- * 'beforeExit' that follows: no later file's tests would run. While files remain, that
- * 'beforeExit' is kept from node:test, unless a test of the current file still waits: then it
+ * A file is over as its own process would be: when its tests have finished and the event loop has
+ * run out of work ('beforeExit'), so that tests it declares later, from a timer, still count as its.
+ * node:test ends its root on that 'beforeExit', after which no later file's tests would run: while
+ * files remain it is kept from node:test, unless a test of the file still waits. That test then
  * waits on nothing, and node:test must end it as it would in the file's own process.
  */
 export function keepRootOpen(): void {
   filesRemain = true;
   const emit = process.emit;
   process.emit = function emitUnlessBetweenFiles(this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
-    if (event === 'beforeExit' && filesRemain) {
-      if (!pending) {
-        setImmediate(() => {}); // Between files: the next one is on its way.
-        return false;
-      }
-      if (finishedSince(pending.from)) {
-        const { check } = pending;
-        pending = undefined;
-        check();
-        return false;
-      }
+    if (event === 'beforeExit' && filesRemain && (!pending || finishedSince(pending.from))) {
+      // One more turn of the event loop, in which the next file starts.
+      setImmediate(() => {});
+      const file = pending;
+      pending = undefined;
+      file?.end();
+      return false;
     }
     return (emit as (...all: unknown[]) => boolean).call(this, event, ...args);
   } as typeof process.emit;
 }
 
-/** The last file is loaded: node:test may end its root when the event loop runs out of work. */
+/** The last file has ended: node:test may end its root when the event loop runs out of work. */
 export function releaseRoot(): void {
   filesRemain = false;
 }
 
 /**
- * Resolves once every top-level test created since `from` has finished, and none followed within
- * a turn of the event loop. The poll timer does not keep the process alive by itself.
+ * Resolves once the file whose tests begin at `from` is over. With --test-force-exit node:test
+ * ends a file's process as soon as its tests have finished, whatever else is pending: then the
+ * file is over at that point, checked on a timer that keeps nothing alive.
  */
-export function testsSettled(from: number): Promise<void> {
+export function fileOver(from: number): Promise<void> {
+  if (!FORCE_EXIT) return new Promise((end) => (pending = { from, end }));
   return new Promise((resolve) => {
     const check = () => {
-      if (!finishedSince(from)) {
-        const waiting = { from, check };
-        pending = waiting;
-        setTimeout(() => {
-          if (pending !== waiting) return;
-          pending = undefined;
-          check();
-        }, POLL_MS).unref();
-        return;
-      }
+      if (!finishedSince(from)) return void setTimeout(check, POLL_MS).unref();
       setImmediate(() => (finishedSince(from) ? resolve() : check()));
     };
     check();

@@ -276,8 +276,9 @@ export class TestRunner {
 
   /**
    * Runs whole files in one shared child, then again alone each file whose outcome there was not
-   * clean: a failing test, a file-level error, or a file the process never finished (it exited,
-   * crashed or hung while that file ran). Only clean files keep the shared verdict.
+   * clean: a failing test, a file-level error, or the file the process ended in (it exited, crashed
+   * or hung while that file ran). Only clean files keep the shared verdict; the files the process
+   * never reached share another.
    */
   private async sharedFiles(unit: FileJob[], progress: RunProgress, signal?: AbortSignal): Promise<Array<{ run: FileRun; results: TestResult[] }>> {
     const { child, warm } = this.warm.take(this.unitSpec(unit));
@@ -293,7 +294,9 @@ export class TestRunner {
     const files = unit.map((job) => job.file.absolute);
     const outcome = await runChild(child, { files }, this.silenceLimitMs(unit[0]!.file), onFrame, signal, { testsHaveTimeouts: settings.timeoutMs > 0 });
     const done: Array<{ run: FileRun; results: TestResult[] }> = [];
-    for (const [index, job] of unit.entries()) {
+    // The files after the one the process ended in never started: they share a process of their own.
+    const notStarted = split.trailingFailure || outcome.aborted || signal?.aborted ? [] : unit.slice(split.running + 1);
+    for (const [index, job] of unit.slice(0, unit.length - notStarted.length).entries()) {
       if (signal?.aborted) {
         done.push({ run: skippedRun(job.file, this.config.root), results: [] });
         continue;
@@ -307,6 +310,12 @@ export class TestRunner {
       } else {
         run = await this.runJob(job, progress, signal);
       }
+      if (!signal?.aborted) progress.onResults?.(run.results);
+      done.push({ run, results: run.results });
+    }
+    if (notStarted.length > 1) done.push(...(await this.sharedFiles(notStarted, progress, signal)));
+    else if (notStarted.length === 1) {
+      const run = await this.runJob(notStarted[0]!, progress, signal);
       if (!signal?.aborted) progress.onResults?.(run.results);
       done.push({ run, results: run.results });
     }

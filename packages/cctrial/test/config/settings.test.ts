@@ -33,6 +33,33 @@ describe('resolveSettings', () => {
     assert.deepEqual(a.env, { NODE_ENV: 'test', FROM: 'root-config' });
   });
 
+  it('takes isolation from the script (either spelling), then the config, then the command line', async () => {
+    const files = {
+      'package.json': json({ name: 'root', workspaces: ['packages/*'], cctrial: { projects: { c: { isolation: 'none' } } } }),
+      'packages/a/package.json': json({ name: 'a', scripts: { test: 'node --test --test-isolation=none' } }),
+      'packages/b/package.json': json({ name: 'b', scripts: { test: 'node --test --experimental-test-isolation none' }, cctrial: { isolation: 'process' } }),
+      'packages/c/package.json': json({ name: 'c', scripts: { test: 'node --test' } }),
+      'packages/d/package.json': json({ name: 'd', scripts: { test: 'node --test --test-isolation=process' } }),
+    };
+    const { byName } = await settingsOf(files);
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((name) => [byName(name).isolation, byName(name).origins.isolation]), [
+      ['none', 'packages/a/package.json scripts.test'],
+      ['process', 'packages/b/package.json "cctrial"'],
+      ['none', 'package.json "cctrial" projects["c"]'],
+      ['process', 'node --test default'],
+    ]);
+    const fromCli = await settingsOf(files, { ...NO_CLI, isolation: 'none' });
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((name) => fromCli.byName(name).isolation), ['none', 'none', 'none', 'none']);
+    assert.equal(fromCli.byName('d').origins.isolation, 'command line --isolation');
+  });
+
+  it('refuses an isolation that is neither process nor none, naming the file and key', async () => {
+    await assert.rejects(
+      settingsOf({ 'package.json': json({ name: 'root', workspaces: ['packages/*'], cctrial: { isolation: 'shared' } }) }),
+      (error: unknown) => error instanceof ConfigError && /package\.json "cctrial" isolation must be "process" .* or "none" .*, but is "shared"/.test(error.message),
+    );
+  });
+
   it('gives a package without a script the root script’s flags, globs and folder', async () => {
     const { root, byName } = await settingsOf({
       'package.json': json({ name: 'root', workspaces: ['packages/*'], scripts: { test: "node --import ./setup.mjs --test 'packages/**/*.spec.mjs'" } }),
