@@ -8,6 +8,7 @@ export interface CctrialExecutorOptions {
   grep?: string;
   timeout?: number;
   import?: string;
+  isolation?: 'process' | 'none';
   json?: boolean;
   notify?: boolean;
   watch?: string[];
@@ -34,6 +35,7 @@ export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   grep: { flag: '--grep', kind: 'value' },
   timeout: { flag: '--timeout', kind: 'value' },
   import: { flag: '--import', kind: 'value' },
+  isolation: { flag: '--isolation', kind: 'value' },
   json: { flag: '--json', kind: 'boolean' },
   notify: { flag: '--no-notify', kind: 'negated' },
   watch: { flag: '--watch', kind: 'list' },
