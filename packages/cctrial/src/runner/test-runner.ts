@@ -189,11 +189,13 @@ export class TestRunner {
 
   /**
    * Before Node 24 node --test applies a project's own --test-timeout to each file as a whole
-   * (PER_TEST_TIMEOUTS): only a process of the file's own can be timed that way.
+   * (PER_TEST_TIMEOUTS): only a process of the file's own can be timed that way. node:test writes
+   * snapshots for the file its process started with, so files that update them never share.
    */
   private canShare(file: TestFile): boolean {
     const settings = this.settingsOf(file);
-    return settings.isolation === 'none' && (PER_TEST_TIMEOUTS || !(settings.timeoutMs > 0 && timeoutSetByProject(settings)));
+    const fileTimeout = !PER_TEST_TIMEOUTS && settings.timeoutMs > 0 && timeoutSetByProject(settings);
+    return settings.isolation === 'none' && !fileTimeout && !this.launch.updateSnapshots;
   }
 
   private unitSpec(unit: FileJob[]): LaunchSpec {
