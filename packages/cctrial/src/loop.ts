@@ -249,14 +249,14 @@ function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finish
         const since = { files: loop.changed.files.slice(loop.covered.files), everything: loop.changed.everything && !loop.covered.everything };
         const next: Loop = { ...loop, failing: [], groups: [], groupIndex: 0, green: true, changed: since, covered: NOTHING_COVERED };
         delete next.target;
-        const notify = notification(`${total} tests run`, 'everything good!', true);
+        const notify = notification(`${tests(total)} run`, 'everything good!', true);
         if (loop.mode.once || !loop.mode.forever) return exit(next, 0, [notify]);
         // Code changed while the suite ran: this green verdict may already be stale.
         if (changedDuringRun) return runSuite(next, [notify]);
         return { loop: { ...next, state: { name: 'idle' } }, commands: [notify, { type: 'wait' }] };
       }
       const next: Loop = { ...loop, failing, groups: event.groups, groupIndex: 0, green: false };
-      const notify = notification(`${total} tests run`, `${failing.length} tests broken!`, false);
+      const notify = notification(`${tests(total)} run`, `${tests(failing.length)} broken!`, false);
       if (loop.mode.once) return exit(next, 1, [notify]);
       return runFix(next, event.groups[0]!.representative, [notify]);
     }
@@ -274,10 +274,10 @@ function onRunFinished(loop: Loop, event: Extract<LoopEvent, { type: 'run-finish
       return { loop: { ...loop, state: { name: 'waiting-for-fix' } }, commands: [notify, { type: 'wait' }] };
     }
     case 'recheck': {
-      if (failing.length === 0) return runSuite({ ...loop, failing: [], groups: [], groupIndex: 0 }, [notification(`${event.results.length} tests run`, 'everything good!', true)]);
+      if (failing.length === 0) return runSuite({ ...loop, failing: [], groups: [], groupIndex: 0 }, [notification(`${tests(event.results.length)} run`, 'everything good!', true)]);
       const fixed = loop.failing.length - failing.length;
       const next: Loop = { ...loop, failing, groups: event.groups, groupIndex: 0 };
-      return runFix(next, event.groups[0]!.representative, [notification(`${fixed} fixed`, `${failing.length} tests failures to fix`, false)]);
+      return runFix(next, event.groups[0]!.representative, [notification(`${fixed} fixed`, `${failing.length} test ${failing.length === 1 ? 'failure' : 'failures'} to fix`, false)]);
     }
   }
 }
@@ -329,3 +329,6 @@ function exit(loop: Loop, code: number, before: LoopCommand[] = []): Step {
 function notification(title: string, body: string, passed: boolean): LoopCommand {
   return { type: 'notify', notification: { title, body, passed } };
 }
+
+/** `1 test`, `2 tests`: the notifications' words. */
+const tests = (n: number): string => `${n} ${n === 1 ? 'test' : 'tests'}`;

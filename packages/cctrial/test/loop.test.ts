@@ -223,12 +223,12 @@ describe('loop: fix', () => {
 describe('loop: recheck', () => {
   const rechecking = () => step(fixing(), finished('fix', [passedAgain(a1)])).loop;
 
-  test('partly failing: notifies "N fixed" / "M tests failures to fix", regroups and fixes the new largest group', () => {
+  test('partly failing: notifies "N fixed" / "M test failures to fix", regroups and fixes the new largest group', () => {
     const c2 = failed('packages/util/c.test.js', 'pads', { error: { type: 'TypeError', message: 'still' } });
     const b2 = failed('packages/app/b.test.js', 'sums', { error: { type: 'RangeError', message: 'new' } });
     const regrouped = [group('RangeError', [b2]), group('TypeError', [c2])];
     const { loop, commands } = step(rechecking(), finished('recheck', [passedAgain(a1), passedAgain(a2), b2, c2], regrouped));
-    assert.deepEqual(commands, [notify('2 fixed', '2 tests failures to fix', false), runFix(b2)]);
+    assert.deepEqual(commands, [notify('2 fixed', '2 test failures to fix', false), runFix(b2)]);
     assert.deepEqual(loop.failing, [b2, c2]);
     assert.deepEqual(loop.groups, regrouped);
     assert.equal(loop.groupIndex, 0);
@@ -294,7 +294,7 @@ describe('loop: a change during a long run is never lost', () => {
       suiteAfter(['packages/math/index.js']),
     ]);
     assert.deepEqual(step(changed.loop, finished('recheck', [passedAgain(a1), passedAgain(a2), passedAgain(b1), c1], [SMALL])).commands, [
-      notify('3 fixed', '1 tests failures to fix', false),
+      notify('3 fixed', '1 test failure to fix', false),
       runFix(c1),
     ]);
   });

@@ -435,7 +435,7 @@ describe('notifications, end to end', () => {
       assert.deepEqual(new Set(titleAndBody), new Set([
         '6 tests run / 4 tests broken!',
         'Still broken! / packages/app/test/a.test.js › adds two numbers',
-        '3 fixed / 1 tests failures to fix',
+        '3 fixed / 1 test failure to fix',
         'Still broken! / packages/util/pad.test.js › pads left',
         '6 tests run / everything good!',
       ]));
