@@ -108,7 +108,7 @@ if (!shared) {
     const firstTest = topLevelCount();
     try {
       // An ES module is imported, not run through runMain: its load error is then this file's, not the process's end.
-      if (!isModuleFile(file)) (require('node:module') as { runMain(main: string): void }).runMain(file);
+      if (!isModuleFile(file)) runAsMain(file);
       // What runMain loaded as an ES module (by syntax detection) is awaited here; CommonJS comes from require.cache.
       await import(pathToFileURL(file).href);
       loading = false;
@@ -130,8 +130,12 @@ if (!shared) {
 }
 
 /** runMain loads the file as the entry point, as `node file` (and so node --test's child) would. */
-async function loadAsMain(file: string): Promise<void> {
+function runAsMain(file: string): void {
   (require('node:module') as { runMain(main: string): void }).runMain(file);
+}
+
+async function loadAsMain(file: string): Promise<void> {
+  runAsMain(file);
   // For an ES module runMain returns at once; importing the same URL waits for that very load.
   if (!require.cache[file] && !require.cache[realpathSync(file)]) await import(pathToFileURL(file).href);
   loading = false;

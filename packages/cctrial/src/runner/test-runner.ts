@@ -165,17 +165,17 @@ export class TestRunner {
    * isolation `none` share processes, a few files each, so that every worker gets some.
    */
   private units(jobs: FileJob[]): FileJob[][] {
-    const shareable = jobs.filter((job) => !job.targets && this.canShare(job.file));
+    const keys = new Map(jobs.filter((job) => !job.targets && this.canShare(job.file)).map((job) => [job, this.launchSpec(job).key]));
     const counts = new Map<string, number>();
-    for (const job of shareable) counts.set(this.launchSpec(job).key, (counts.get(this.launchSpec(job).key) ?? 0) + 1);
+    for (const key of keys.values()) counts.set(key, (counts.get(key) ?? 0) + 1);
     const units: FileJob[][] = [];
     const filling = new Map<string, FileJob[]>();
     for (const job of jobs) {
-      if (job.targets || !this.canShare(job.file)) {
+      const key = keys.get(job);
+      if (key === undefined) {
         units.push([job]);
         continue;
       }
-      const key = this.launchSpec(job).key;
       let unit = filling.get(key);
       if (!unit) {
         units.push((unit = []));
