@@ -459,6 +459,10 @@ async function storm(results) {
   const files = Array.from({ length: config.stormFiles }, (_, index) => path.join(folder, `s-${String(index).padStart(4, '0')}.mjs`));
   const lastName = path.basename(files.at(-1));
   for (const file of files) writeFileSync(file, 'export const generation = 0;\n');
+  // A test imports them all: cctrial counts only changes that can change a verdict (watch/relevance.ts),
+  // and a storm of files that nothing imports starts no run, by design.
+  const imports = files.map((file, index) => `import { generation as g${index} } from './${path.basename(file)}';`).join('\n');
+  writeFileSync(path.join(folder, 'storm.test.mjs'), `import { test } from 'node:test';\n${imports}\ntest('storm modules load', () => {});\nexport const generations = [${files.map((_, index) => `g${index}`).join(', ')}];\n`);
   results.storm = { command: WATCHERS.cctrial.display(config.jobs), modes: {} };
   // Two states: waiting for a fix (one test failing), and idle after a green suite (with -f).
   for (const mode of ['fixing', 'green']) {
@@ -567,7 +571,7 @@ async function idle(results) {
         const event = parseJson(line);
         if (event?.type !== 'change') return undefined;
         for (const file of event.files) {
-          const match = /packages\/([^/]+)\/probe\/p-(\d+)\.mjs$/.exec(file);
+          const match = /packages\/([^/]+)\/probe\/p-(\d+)\.test\.mjs$/.exec(file);
           if (!match) continue;
           const index = Number(match[2]);
           if (!earliest.has(match[1]) || earliest.get(match[1]) > index) earliest.set(match[1], index);
@@ -583,7 +587,8 @@ async function idle(results) {
         while (!seen && now() < windowEnd) {
           const index = written.length;
           written.push(now());
-          for (const dir of probeDirs) writeFileSync(path.join(dir, `p-${String(index).padStart(5, '0')}.mjs`), `export const probe = ${index};\n`);
+          // New test files: a change counts only if it can change a verdict, and a new test file always can.
+          for (const dir of probeDirs) writeFileSync(path.join(dir, `p-${String(index).padStart(5, '0')}.test.mjs`), `export const probe = ${index};\n`);
           await sleep(20);
         }
         const pauseEnd = now() + 600;

@@ -94,7 +94,7 @@ async function run(options: Options): Promise<number> {
 
 /** The notifier, and its notice when it cannot work: at start-up, before any run, and not under Nx or Turborepo. */
 async function notifications(options: Options, emit: EventSink): Promise<Notify> {
-  if (!options.notify || options.once) return () => {};
+  if (!(options.notify ?? !options.once)) return () => {};
   const warn = underTaskRunner(process.env) ? () => {} : (message: string) => emit({ type: 'warning', message });
   const problem = await notifierProblem();
   if (problem) {

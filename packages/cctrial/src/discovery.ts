@@ -9,7 +9,7 @@ import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import type { ProjectSettings } from './config/settings.js';
 import { IGNORED_FOLDERS, type Project } from './workspace/projects.js';
-import { deepestOwner } from './workspace/paths.js';
+import { ownerLookup } from './workspace/paths.js';
 import { toPosix } from './results/stack.js';
 
 export interface TestFile {
@@ -93,18 +93,26 @@ export function updateTestFiles(
   return onePerRealFile(next).sort(byRelativePath);
 }
 
+/** Whether a new file would be one of the selected projects' tests, or a new folder holds some: one matcher for many files. */
+export function newTestFileMatcher(selected: Project[], all: Project[], root: string, settingsOf: SettingsOf = () => undefined): (created: string) => boolean {
+  const owners = new Owners(selected, all, root, settingsOf);
+  return (created) => expandCreated(created).some((file) => owners.testFile(file) !== undefined);
+}
+
 /** Which selected project, if any, a file is a test of. */
 class Owners {
   private readonly matchers = new Map<Project, (absolute: string) => boolean>();
   private readonly leftOut = new Set<Project>();
+  private readonly ownerOf: (file: string) => Project | undefined;
 
   constructor(
     selected: Project[],
-    private readonly all: Project[],
+    all: Project[],
     private readonly root: string,
     private readonly settingsOf: SettingsOf,
     private readonly onLeftOutTests?: (project: Project) => void,
   ) {
+    this.ownerOf = ownerLookup(all);
     const byRoot = new Map(all.map((project) => [project.root, project]));
     for (const project of selected) {
       const known = byRoot.get(project.root) ?? project;
@@ -115,7 +123,7 @@ class Owners {
   }
 
   testFile(absolute: string): TestFile | undefined {
-    const project = deepestOwner(this.all, absolute);
+    const project = this.ownerOf(absolute);
     if (project && this.onLeftOutTests && this.leftOut.has(project) && testFileMatcher(project, undefined)(absolute)) {
       this.leftOut.delete(project);
       this.onLeftOutTests(project);

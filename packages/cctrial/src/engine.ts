@@ -3,7 +3,7 @@
  * or exact tests and reports each step as events. It decides nothing: the CLI and the loop do.
  */
 import type { CctrialEvent, EventSink, Phase } from './events.js';
-import { discoverTestFiles, updateTestFiles, type TestFile } from './discovery.js';
+import { discoverTestFiles, newTestFileMatcher, updateTestFiles, type TestFile } from './discovery.js';
 import { ModuleGraph } from './module-graph.js';
 import { groupFailures, type FailureGroup } from './results/group.js';
 import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
@@ -14,7 +14,7 @@ import type { Options } from './options.js';
 import type { CliSettings, ProjectSettings } from './config/settings.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isInside } from './workspace/paths.js';
+import { foldersUp, isInside } from './workspace/paths.js';
 import type { CodeKnowledge } from './watch/relevance.js';
 import { customConditions, watchRoots } from './workspace/links.js';
 import { loadWorkspaceModel, type WorkspaceModel } from './workspace/model.js';
@@ -123,23 +123,28 @@ export class Engine {
 
   /** What the test files and their recorded module graphs say is code, for judging a change (watch/relevance.ts). */
   codeKnowledge(): CodeKnowledge {
+    // Asked of every file of a batch (1,000 in a storm): sets, built once per batch, not scans.
     const testFiles = new Set(this.testFiles.map((file) => file.absolute));
+    const testFolders = new Set(this.testFiles.map((file) => path.dirname(file.absolute)));
+    const aboveTests = new Set([...testFolders].flatMap(foldersUp));
+    const projectRoots = new Set(this.projects.map((project) => project.root));
+    let wouldBeTestFile: ((file: string) => boolean) | undefined;
     return {
       // A deleted folder is known by the test files that were in it.
-      isTestFile: (file) => testFiles.has(file) || this.testFiles.some((test) => isInside(file, test.absolute)),
+      isTestFile: (file) => testFiles.has(file) || aboveTests.has(file),
       isImported: (file) => this.moduleGraph.importsUnder(file),
       // A new file is code where code already is: in a folder of imports or tests, or in a new folder below
       // one. Climbing stops at the project folder: its tmp/ or out/ is no code because its index.js is.
       holdsCode: (folder) => {
         for (let dir = folder; isInside(this.workspace.root, dir); dir = path.dirname(dir)) {
-          const projectFolder = this.projects.some((project) => project.root === dir);
+          const projectFolder = projectRoots.has(dir);
           if (dir !== folder && projectFolder) return false;
-          if (this.moduleGraph.holdsImport(dir) || this.testFiles.some((file) => path.dirname(file.absolute) === dir)) return true;
+          if (this.moduleGraph.holdsImport(dir) || testFolders.has(dir)) return true;
           if (projectFolder) return false;
         }
         return false;
       },
-      wouldBeTestFile: (file) => updateTestFiles([], this.selection.projects, this.projects, this.workspace.root, [file], [], this.settingsOf).length > 0,
+      wouldBeTestFile: (file) => (wouldBeTestFile ??= newTestFileMatcher(this.selection.projects, this.projects, this.workspace.root, this.settingsOf))(file),
       holdsProject: (folder) =>
         this.projects.some((project) => isInside(folder, project.root)) || ['package.json', 'project.json'].some((manifest) => existsSync(path.join(folder, manifest))),
     };

@@ -39,7 +39,8 @@ export interface Options {
   printConfig: boolean;
   /** Run node:test with --test-update-snapshots. */
   updateSnapshots: boolean;
-  notify: boolean;
+  /** Desktop notifications: forced on or off, or undefined: on while watching, off with --once. */
+  notify?: boolean;
   verbose: boolean;
   debugTiming: boolean;
   help: boolean;
@@ -75,6 +76,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'update-snapshots', type: 'boolean', description: 'Run the tests with --test-update-snapshots, rewriting snapshot files.' },
   { name: 'print-config', type: 'boolean', description: 'Print what each selected project runs and where each setting came from, then exit.' },
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
+  { name: 'notify', type: 'boolean', description: 'Send desktop notifications even with --once (default: on while watching, off with --once).' },
   { name: 'no-notify', type: 'boolean', description: 'Do not send desktop notifications.' },
   { name: 'watch', type: 'string', value: 'DIR', multiple: true, description: 'Also watch DIR (repeatable); linked packages are found by themselves.' },
   { name: 'cwd', type: 'string', value: 'DIR', description: 'Run as if started in DIR.' },
@@ -123,7 +125,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     ignore: (values.ignore as string[] | undefined) ?? [],
     printConfig: flag('print-config'),
     updateSnapshots: flag('update-snapshots'),
-    notify: !flag('no-notify'),
     verbose: flag('verbose'),
     debugTiming: flag('debug-timing'),
     help: flag('help'),
@@ -131,6 +132,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     given: { ...(string('cwd') === undefined ? {} : { cwd: string('cwd')! }), watch: (values.watch as string[] | undefined) ?? [] },
   };
   if (string('grep')) options.grep = string('grep')!;
+  if (flag('notify') && flag('no-notify')) throw new ConfigError('--notify and --no-notify contradict each other: pass one of them.');
+  if (flag('notify') || flag('no-notify')) options.notify = flag('notify');
   const isolation = string('isolation');
   if (isolation !== undefined && isolation !== 'process' && isolation !== 'none') {
     throw new ConfigError(`--isolation must be "process" (each test file in a process of its own, node --test's default) or "none" (suite runs share processes among files), but is ${JSON.stringify(isolation)}.`);

@@ -4,6 +4,7 @@
  * gave, and which changes can change a verdict (watch/ignore.ts, watch/relevance.ts).
  */
 import { statSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import type { Engine, RunOutcome } from './engine.js';
@@ -45,6 +46,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   let ignoreRules: IgnoreRules | undefined;
   // Commands run one after the other, and some (reading the workspace again) take time.
   let commands = Promise.resolve();
+  let notifying = Promise.resolve();
   let resolveExit!: (code: number) => void;
   let rejectExit!: (error: unknown) => void;
   const exited = new Promise<number>((resolve, reject) => ((resolveExit = resolve), (rejectExit = reject)));
@@ -119,12 +121,16 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         return emit({ type: 'idle' });
       }
       case 'notify':
-        void notify(command.notification);
+        // Not awaited here: the loop goes on while the notifier loads and starts.
+        notifying = Promise.all([notifying, Promise.resolve(notify(command.notification)).catch(() => {})]).then(() => {});
         return;
       case 'exit':
         current?.controller.abort();
         engine.discardPrepared();
         await watcher?.close();
+        // The last notification (the only one with --once --notify) goes out before cctrial exits,
+        // unless the notifier hangs.
+        await Promise.race([notifying, delay(NOTIFY_EXIT_WAIT_MS)]);
         return runFailure === undefined ? resolveExit(command.code) : rejectExit(runFailure);
     }
   };
@@ -210,6 +216,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
  * write is not known to predate it; a test process's last writes come just before its run ends.
  */
 const MTIME_MARGIN_MS = 25;
+/** How long an exit waits for the last notification to go out. */
+const NOTIFY_EXIT_WAIT_MS = 2000;
 
 /**
  * When each file was last written, or renamed into place (which sets ctime): undefined when a file

@@ -31,7 +31,7 @@ describe('parseOptions', () => {
     assert.equal(options.json, false);
     assert.equal(options.jobs, availableParallelism());
     assert.equal(options.timeoutMs, undefined);
-    assert.equal(options.notify, true);
+    assert.equal(options.notify, undefined, 'on while watching, off with --once: decided by the CLI');
     assert.equal(options.verbose, false);
     assert.equal(options.help, false);
     assert.equal(options.grep, undefined);
@@ -47,6 +47,12 @@ describe('parseOptions', () => {
     assert.equal(options.notify, false);
     assert.deepEqual(options.targets, ['@acme/core', 'apps/web']);
     assert.equal(parse(['--jobs=2']).jobs, 2);
+  });
+
+  it('--notify forces notifications on, --no-notify off, and the two together are an error', () => {
+    assert.equal(parse(['--notify', '--once']).notify, true);
+    assert.equal(parse(['--no-notify']).notify, false);
+    assert.throws(() => parse(['--notify', '--no-notify']), /--notify and --no-notify contradict each other: pass one of them\./);
   });
 
   it('takes --timeout only when given, so that the config and the test script can set it', () => {

@@ -7,12 +7,31 @@ export function isInside(folder: string, file: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-/** The deepest of `folders`' owners (by `root`) that contains `file`. */
+/** The deepest of `owners` (by `root`) that contains `file`. */
 export function deepestOwner<T extends { root: string }>(owners: Iterable<T>, file: string): T | undefined {
-  let best: T | undefined;
-  for (const owner of owners) {
-    if (isInside(owner.root, file) && (!best || owner.root.length > best.root.length)) best = owner;
-  }
-  return best;
+  return ownerLookup(owners)(file);
 }
 
+/**
+ * `deepestOwner` for many files: walks up from each file, one map lookup per folder, instead of
+ * comparing it with every owner (20,000 files × 100 projects took seconds at start-up).
+ */
+export function ownerLookup<T extends { root: string }>(owners: Iterable<T>): (file: string) => T | undefined {
+  const byRoot = new Map<string, T>();
+  for (const owner of owners) byRoot.set(path.resolve(owner.root), owner);
+  return (file) => {
+    for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
+      const owner = byRoot.get(dir);
+      if (owner || path.dirname(dir) === dir) return owner;
+    }
+  };
+}
+
+/** `folder` and every folder above it. */
+export function foldersUp(folder: string): string[] {
+  const folders = [];
+  for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
+    folders.push(dir);
+    if (path.dirname(dir) === dir) return folders;
+  }
+}

@@ -445,6 +445,22 @@ describe('notifications, end to end', () => {
     }
   });
 
+  test('--once sends no notification; --once --notify sends the verdict', async () => {
+    const scratch = scratchFolder();
+    const log = path.join(scratch, 'notify-send.log');
+    writeStubNotifySend(path.join(scratch, 'bin'), log);
+    const root = writeGreenMonorepo();
+    const env = { PATH: `${path.join(scratch, 'bin')}:${process.env.PATH}` };
+    const quiet = startCli([...JOBS, '--once'], { cwd: root, notify: true, env });
+    assert.equal(await quiet.exited, 0, quiet.stderr());
+    const told = startCli([...JOBS, '--once', '--notify'], { cwd: root, notify: true, env });
+    assert.equal(await told.exited, 0, told.stderr());
+    const calls = await waitUntil(() => readLines(log).length > 0 && readLines(log), { timeoutMs: 10_000, what: `a notification in ${log}` });
+    // One call: a late one from the first run would have arrived while the second ran.
+    assert.deepEqual(calls.map((line) => line.split('|').slice(0, 2).join(' / ')), ['1 test run / everything good!']);
+    assert.equal(ofType(told.events, 'run:end')[0]!.passed, 1);
+  });
+
   test('without notify-send on PATH: exactly one warning, and the loop goes on', async () => {
     const emptyBin = pathWithoutNotifySend();
     const root = writeTwoBugsMonorepo();

@@ -71,6 +71,7 @@ describe('flagsFor', () => {
       flagsFor({ once: true, forever: false, jobs: 2, grep: 'cart', timeout: 0, import: 'tsx', json: true, notify: false, verbose: true }),
       ['--once', '--jobs', '2', '--grep', 'cart', '--timeout', '0', '--import', 'tsx', '--json', '--no-notify', '--verbose'],
     );
-    assert.deepEqual(flagsFor({ notify: true, json: false }), []);
+    assert.deepEqual(flagsFor({ notify: true, json: false }), ['--notify']);
+    assert.deepEqual(flagsFor({ json: false }), []);
   });
 });

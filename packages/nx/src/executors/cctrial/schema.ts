@@ -22,8 +22,8 @@ type FlagOption = Exclude<keyof CctrialExecutorOptions, 'withDeps'>;
 
 interface FlagMapping {
   flag: string;
-  /** boolean: the flag when true; negated: the flag when false; value: flag and value; list: flag and value, per item. */
-  kind: 'boolean' | 'negated' | 'value' | 'list';
+  /** boolean: the flag when true; switch: the flag when true, its --no- form when false; value: flag and value; list: flag and value, per item. */
+  kind: 'boolean' | 'switch' | 'value' | 'list';
 }
 
 /** Every option that maps to a cctrial CLI flag. A test checks each flag against `cctrial --help`. */
@@ -37,7 +37,7 @@ export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   import: { flag: '--import', kind: 'value' },
   isolation: { flag: '--isolation', kind: 'value' },
   json: { flag: '--json', kind: 'boolean' },
-  notify: { flag: '--no-notify', kind: 'negated' },
+  notify: { flag: '--notify', kind: 'switch' },
   watch: { flag: '--watch', kind: 'list' },
   ignore: { flag: '--ignore', kind: 'list' },
   verbose: { flag: '--verbose', kind: 'boolean' },
@@ -50,7 +50,7 @@ export function flagsFor(options: CctrialExecutorOptions): string[] {
     const value = options[option];
     if (value === undefined || value === null) continue;
     if (kind === 'boolean' && value === true) args.push(flag);
-    else if (kind === 'negated' && value === false) args.push(flag);
+    else if (kind === 'switch') args.push(value === true ? flag : flag.replace(/^--/, '--no-'));
     else if (kind === 'value') args.push(flag, String(value));
     else if (kind === 'list') for (const item of [value].flat()) args.push(flag, String(item));
   }
