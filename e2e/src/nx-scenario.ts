@@ -1,7 +1,8 @@
 /**
  * The Nx plugin's story, the same on every fixture: init registers the plugin, the inferred target
  * appears where node:test tests are, `nx run <app>:cctrial --once` runs app's tests only,
- * --with-deps adds the dependency's, and in watch mode a change in the linked library re-runs.
+ * --with-deps adds the dependency's, Jest's options work, run-many runs one cctrial, and watching
+ * (the default) re-runs on a change in the linked library.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -66,9 +67,39 @@ export function nxPluginTests(fixture: NxFixture): void {
     assert.match(signatures[0]!, /lib-a is broken on purpose/);
   });
 
-  test("in watch mode, a change in the linked library re-runs the app's tests", async () => {
+  test("Jest's and Vitest's options: a positional test file, relative to the project or the workspace, --test-name-pattern, and any cctrial flag", async () => {
     const root = fixture.root();
-    const live = startLive(BIN.nx, ['run', `${fixture.app.name}:cctrial`, '--forever', '--json', '--no-notify'], root);
+    const [file] = fixture.lib.testFiles;
+    const shown = await nx(root, 'show', 'project', fixture.lib.name, '--json');
+    const projectRoot = (JSON.parse(shown.stdout) as { root: string }).root;
+    const pattern = path.basename(file!).split('.')[0]!;
+    for (const typed of [path.posix.relative(projectRoot, file!), file!]) {
+      const result = await nx(root, 'run', `${fixture.lib.name}:cctrial`, typed, `--test-name-pattern=${pattern}`, '--debug-timing', '--once', '--json', '--no-notify');
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.deepEqual(testedFiles(result.events), [file], typed);
+      assert.ok(result.events.some((event) => event.type === 'timing'), 'the timing event of --debug-timing');
+    }
+    const once = await nx(root, 'run', `${fixture.app.name}:cctrial`, '--watch=false', '--json', '--no-notify');
+    assert.equal(once.code, 0, once.stdout + once.stderr);
+    assert.deepEqual(testedFiles(once.events), fixture.app.testFiles);
+  });
+
+  test('nx run-many -t cctrial --parallel=1 runs every project in one cctrial that keeps watching, none left waiting for a slot', async () => {
+    const root = fixture.root();
+    const live = startLive(BIN.nx, ['run-many', '-t', 'cctrial', '--parallel=1', '--json', '--no-notify'], root);
+    try {
+      await live.waitFor((event) => event.type === 'idle', 'idle after the suite and the fix run');
+      assert.deepEqual(testedFiles(live.events), [...fixture.app.testFiles, ...fixture.lib.testFiles].sort());
+      const suites = live.events.filter((event) => event.type === 'run:start' && event.phase === 'suite');
+      assert.equal(suites.length, 1, 'one cctrial, one suite run');
+    } finally {
+      await live.stop();
+    }
+  });
+
+  test("watching is the default under nx, and a change in the linked library re-runs the app's tests", async () => {
+    const root = fixture.root();
+    const live = startLive(BIN.nx, ['run', `${fixture.app.name}:cctrial`, '--json', '--no-notify'], root);
     try {
       await live.waitFor((event) => event.type === 'idle', 'idle after the first suite');
       assert.deepEqual(testedFiles(live.events), fixture.app.testFiles);

@@ -56,8 +56,8 @@ describe('a pnpm Turborepo: the Nx plugin, cctrial init and turbo run cctrial', 
       },
     );
 
-    test('under turbo run, a change in the linked library triggers a re-run', async () => {
-      const live = startLive(BIN.turbo, ['run', 'cctrial', '--filter=@ws/app', '--log-prefix=none', '--', '--forever', '--json', '--no-notify'], root);
+    test('under turbo run, cctrial keeps watching by default, and a change in the linked library triggers a re-run', async () => {
+      const live = startLive(BIN.turbo, ['run', 'cctrial', '--filter=@ws/app', '--log-prefix=none', '--', '--json', '--no-notify'], root);
       try {
         // Green, it waits (idle); while lib-a's test fails on purpose, it waits for a fix (fix). Either way it watches.
         await live.waitFor((event) => event.type === 'idle' || event.type === 'fix', 'the loop waiting for a change');

@@ -11,11 +11,6 @@ export type Notify = (notification: Notification) => void | Promise<void>;
 
 const HIDE_HINT = 'pass --no-notify to hide this notice';
 
-/** Nx and Turborepo set these in their tasks' environment. */
-export function underTaskRunner(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.NX_TASK_TARGET_PROJECT || env.TURBO_HASH);
-}
-
 /**
  * Why notifications cannot work here, known before the first one: on Linux, no notify-send on PATH
  * (node-notifier brings its own notifier for macOS and Windows). Asked of the shell, as node-notifier would find it.

@@ -63,7 +63,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 60_000;
 
 export const FLAGS: readonly Flag[] = [
   { name: 'once', type: 'boolean', description: 'Run the suite once, print the grouped failures, and exit (1 if anything failed).' },
-  { name: 'forever', short: 'f', type: 'boolean', description: 'Keep watching after the suite is green, instead of exiting.' },
+  { name: 'forever', short: 'f', type: 'boolean', description: 'Keep watching after the suite is green, instead of exiting (the default as a task of Nx or Turborepo).' },
   { name: 'smart', short: 's', type: 'boolean', description: 'After a change, run only the test files that imported a changed file, not the whole suite (key a runs it all). Implies --forever.' },
   { name: 'jobs', short: 'j', type: 'string', value: 'N', description: 'Test files run in parallel (default: the number of CPUs).' },
   { name: 'grep', short: 'g', type: 'string', value: 'TEXT', description: 'Only run tests whose file or full name contains TEXT.' },
@@ -85,6 +85,11 @@ export const FLAGS: readonly Flag[] = [
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' },
   { name: 'version', short: 'V', type: 'boolean', description: 'Print the version.' },
 ];
+
+/** Nx and Turborepo set these in their tasks' environment. */
+export function underTaskRunner(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.NX_TASK_TARGET_PROJECT || env.TURBO_HASH);
+}
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Options {
   const dashes = argv.indexOf('--');
@@ -115,8 +120,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     watch: ((values.watch as string[] | undefined) ?? []).map((dir) => path.resolve(workDir, dir)),
     // In CI nothing will ever save a file: never wait for one unless asked to.
     once: flag('once') || (Boolean(env.CI) && !flag('forever') && !flag('smart')),
-    // Smart runs after a change are partial: only watching on can give the whole suite's verdict.
-    forever: flag('forever') || flag('smart'),
+    // Smart runs after a change are partial: only watching on can give the whole suite's verdict. A task
+    // of Nx or Turborepo is a continuous runner the user keeps open: exiting on green would look broken.
+    forever: flag('forever') || flag('smart') || (underTaskRunner(env) && !flag('once') && !env.CI),
     smart: flag('smart'),
     json: flag('json'),
     jobs: integerOption('--jobs', string('jobs'), availableParallelism(), 1),

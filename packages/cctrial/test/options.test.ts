@@ -79,6 +79,15 @@ describe('parseOptions', () => {
     assert.deepEqual(options.targets, ['@a/core']);
   });
 
+  it('as a task of Nx or Turborepo, keeps watching after a green suite unless told --once, or in CI', () => {
+    for (const env of [{ NX_TASK_TARGET_PROJECT: 'app' }, { TURBO_HASH: '0123abcd' }]) {
+      assert.deepEqual([parse([], env).forever, parse([], env).once], [true, false]);
+      assert.deepEqual([parse(['--once'], env).forever, parse(['--once'], env).once], [false, true]);
+      assert.deepEqual([parse([], { ...env, CI: '1' }).forever, parse([], { ...env, CI: '1' }).once], [false, true]);
+    }
+    assert.equal(parse([]).forever, false);
+  });
+
   it('runs once in CI unless told to run forever', () => {
     assert.equal(parse([], { CI: 'true' }).once, true);
     const forever = parse(['--forever'], { CI: 'true' });

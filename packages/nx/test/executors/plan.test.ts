@@ -26,6 +26,13 @@ function context(projectName: string): ExecutorContext {
   return { root: '/ws', cwd: '/ws/apps/app/src', projectName, isVerbose: false, projectGraph: graph(), projectsConfigurations: { version: 2, projects: {} }, nxJsonConfiguration: {} };
 }
 
+/** The task graph of `nx run-many -t <target> -p <projects>`, plus a task of another target that does not count. */
+function taskGraph(projects: string[], target: string): NonNullable<ExecutorContext['taskGraph']> {
+  const task = (project: string, name: string) => ({ id: `${project}:${name}`, target: { project, target: name }, overrides: {}, outputs: [], parallelism: true });
+  const tasks = Object.fromEntries([...projects.map((project) => task(project, target)), task('tool', 'build')].map((entry) => [entry.id, entry]));
+  return { roots: Object.keys(tasks), tasks, dependencies: Object.fromEntries(Object.keys(tasks).map((id) => [id, []])) } as unknown as NonNullable<ExecutorContext['taskGraph']>;
+}
+
 describe('localDependencies', () => {
   test('follows every kind of edge transitively, skips npm packages, and survives cycles', () => {
     assert.deepEqual(localDependencies(graph(), 'app'), ['lib-a', 'lib-b']);
@@ -56,7 +63,27 @@ describe('planRun', () => {
   });
 
   test('extra watch folders come after the dependencies, without repeats', () => {
-    assert.deepEqual(planRun({ watch: ['fixtures', 'libs/lib-a'] }, context('other')).args, ['--watch', 'fixtures', '--watch', 'libs/lib-a', 'libs/other']);
+    assert.deepEqual(planRun({ watchFolders: ['fixtures', 'libs/lib-a'] }, context('other')).args, ['--watch', 'fixtures', '--watch', 'libs/lib-a', 'libs/other']);
+  });
+
+  test("Jest's and Vitest's options: watch true or false, testNamePattern, and a test file relative to the project or the workspace", () => {
+    assert.deepEqual(planRun({ watch: true }, context('other')).args, ['--forever', 'libs/other']);
+    assert.deepEqual(planRun({ watch: false, testNamePattern: 'adds' }, context('other')).args, ['--once', '--grep', 'adds', 'libs/other']);
+    assert.deepEqual(planRun({ testFile: 'src/x.test.ts' }, context('other')).args, ['libs/other/src/x.test.ts']);
+    assert.deepEqual(planRun({ testFile: './src/x.test.ts' }, context('other')).args, ['libs/other/src/x.test.ts']);
+    assert.deepEqual(planRun({ testFile: 'libs/other/src/x.test.ts' }, context('other')).args, ['libs/other/src/x.test.ts']);
+    assert.deepEqual(planRun({ debugTiming: true, nodeArg: ['--inspect'], exclude: ['tool'] }, context('other')).args, ['--exclude', 'tool', '--node-arg', '--inspect', '--debug-timing', 'libs/other']);
+  });
+
+  test("a watching run-many runs every project's tests in the first project's task; the others end at once", () => {
+    const run = (projectName: string, options = {}) => planRun(options, { ...context(projectName), targetName: 'cctrial', taskGraph: taskGraph(['other', 'app', 'lib-b'], 'cctrial') });
+    assert.deepEqual(run('app').args, ['--watch', 'libs/lib-a', 'apps/app', 'libs/lib-b', 'libs/other']);
+    assert.equal(run('app').ranBy, undefined);
+    assert.equal(run('other').ranBy, 'app');
+    assert.deepEqual(run('other').args, []);
+    // One shot: each task runs its own project, as any one-shot target does.
+    assert.deepEqual(run('other', { once: true }).args, ['--once', 'libs/other']);
+    assert.equal(run('other', { watch: false }).ranBy, undefined);
   });
 
   test('a project missing from the graph is an error that names it', () => {

@@ -10,9 +10,20 @@ const packageRoot = path.join(__dirname, '../../..');
 const readJson = (relative: string) => JSON.parse(readFileSync(path.join(packageRoot, relative), 'utf8'));
 
 describe('the executor options', () => {
-  test('schemas/cctrial.json declares exactly the mapped flags, plus withDeps', () => {
+  test('schemas/cctrial.json declares exactly the mapped flags, plus the planned options', () => {
     const properties = Object.keys(readJson('schemas/cctrial.json').properties).sort();
-    assert.deepEqual(properties, [...Object.keys(FLAGS), 'withDeps'].sort());
+    assert.deepEqual(properties, [...Object.keys(FLAGS), 'testFile', 'watch', 'withDeps'].sort());
+  });
+
+  test('every cctrial flag has an executor option, but those the executor decides itself', () => {
+    const help = execFileSync(process.execPath, [resolveCctrialBin(packageRoot), '--help'], { encoding: 'utf8' });
+    const cliFlags = [...help.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((match) => match[1]!);
+    const mapped = new Set(Object.values(FLAGS).map(({ flag }) => flag));
+    // --cwd: the executor runs cctrial in the workspace root; --no-notify: notify false; --help, --version: not for a target.
+    const decided = new Set(['--cwd', '--no-notify', '--help', '--version']);
+    const missing = [...new Set(cliFlags)].filter((flag) => !mapped.has(flag) && !decided.has(flag));
+    assert.deepEqual(missing, []);
+    assert.ok(cliFlags.length > 15, help);
   });
 
   test('every mapped flag is one that the installed cctrial CLI lists in --help', () => {

@@ -12,6 +12,10 @@ import { tsconfigEnv } from './tsconfig-env';
 
 export default async function cctrialExecutor(options: CctrialExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const plan = planRun(options, context);
+  if (plan.ranBy) {
+    process.stdout.write(`@cctrial/nx: ${context.projectName}'s tests run in the cctrial of ${plan.ranBy}'s task, which runs every project of this run in one cctrial.\n`);
+    return { success: true };
+  }
   const bin = resolveCctrialBin(context.root);
   const env = tsconfigEnv(context.root, plan.tested);
   if (context.isVerbose) {

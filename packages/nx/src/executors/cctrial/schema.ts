@@ -6,19 +6,32 @@ export interface CctrialExecutorOptions {
   smart?: boolean;
   jobs?: number;
   grep?: string;
+  /** Jest's and Vitest's name for grep. */
+  testNamePattern?: string;
   timeout?: number;
   import?: string;
   isolation?: 'process' | 'none';
   json?: boolean;
   notify?: boolean;
-  watch?: string[];
+  watchFolders?: string[];
   ignore?: string[];
+  exclude?: string[];
+  nodeArg?: string[];
+  updateSnapshots?: boolean;
+  printConfig?: boolean;
+  debugTiming?: boolean;
   verbose?: boolean;
+  /** As in Jest and Vitest: true keeps watching (--forever), false runs once (--once). Not cctrial's --watch DIR: that is watchFolders. */
+  watch?: boolean;
+  /** One test file (the first positional argument), relative to the project, or to the workspace when it starts with the project's folder. */
+  testFile?: string;
   /** Also run the tests of the projects this one depends on (not a cctrial flag: it adds positional arguments). */
   withDeps?: boolean;
 }
 
-type FlagOption = Exclude<keyof CctrialExecutorOptions, 'withDeps'>;
+/** Options that are not one cctrial flag each: planRun turns them into arguments. */
+type PlannedOption = 'withDeps' | 'watch' | 'testFile';
+type FlagOption = Exclude<keyof CctrialExecutorOptions, PlannedOption>;
 
 interface FlagMapping {
   flag: string;
@@ -33,13 +46,19 @@ export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   smart: { flag: '--smart', kind: 'boolean' },
   jobs: { flag: '--jobs', kind: 'value' },
   grep: { flag: '--grep', kind: 'value' },
+  testNamePattern: { flag: '--grep', kind: 'value' },
   timeout: { flag: '--timeout', kind: 'value' },
   import: { flag: '--import', kind: 'value' },
   isolation: { flag: '--isolation', kind: 'value' },
   json: { flag: '--json', kind: 'boolean' },
   notify: { flag: '--notify', kind: 'switch' },
-  watch: { flag: '--watch', kind: 'list' },
+  watchFolders: { flag: '--watch', kind: 'list' },
   ignore: { flag: '--ignore', kind: 'list' },
+  exclude: { flag: '--exclude', kind: 'list' },
+  nodeArg: { flag: '--node-arg', kind: 'list' },
+  updateSnapshots: { flag: '--update-snapshots', kind: 'boolean' },
+  printConfig: { flag: '--print-config', kind: 'boolean' },
+  debugTiming: { flag: '--debug-timing', kind: 'boolean' },
   verbose: { flag: '--verbose', kind: 'boolean' },
 };
 
