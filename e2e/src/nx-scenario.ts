@@ -86,7 +86,8 @@ export function nxPluginTests(fixture: NxFixture): void {
 
   test('nx run-many -t cctrial --parallel=1 runs every project in one cctrial that keeps watching, none left waiting for a slot', async () => {
     const root = fixture.root();
-    const live = startLive(BIN.nx, ['run-many', '-t', 'cctrial', '--parallel=1', '--json', '--no-notify'], root);
+    // Without the terminal UI, Nx shows a run-many task's output only when it ends, unless it streams.
+    const live = startLive(BIN.nx, ['run-many', '-t', 'cctrial', '--parallel=1', '--outputStyle=stream', '--json', '--no-notify'], root);
     try {
       await live.waitFor((event) => event.type === 'idle', 'idle after the suite and the fix run');
       assert.deepEqual(testedFiles(live.events), [...fixture.app.testFiles, ...fixture.lib.testFiles].sort());
