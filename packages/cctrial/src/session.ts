@@ -130,7 +130,9 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         await watcher?.close();
         // The last notification (the only one with --once --notify) goes out before cctrial exits,
         // unless the notifier hangs.
-        await Promise.race([notifying, delay(NOTIFY_EXIT_WAIT_MS)]);
+        const waited = new AbortController();
+        await Promise.race([notifying, delay(NOTIFY_EXIT_WAIT_MS, undefined, { signal: waited.signal }).catch(() => {})]);
+        waited.abort(); // No timer left behind to keep an embedding process alive.
         return runFailure === undefined ? resolveExit(command.code) : rejectExit(runFailure);
     }
   };
