@@ -20,10 +20,11 @@ export function ownerLookup<T extends { root: string }>(owners: Iterable<T>): (f
   const byRoot = new Map<string, T>();
   for (const owner of owners) byRoot.set(path.resolve(owner.root), owner);
   return (file) => {
-    for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
+    for (const dir of foldersUp(file)) {
       const owner = byRoot.get(dir);
-      if (owner || path.dirname(dir) === dir) return owner;
+      if (owner) return owner;
     }
+    return undefined;
   };
 }
 
