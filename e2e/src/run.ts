@@ -39,7 +39,8 @@ function toolsOnPath(): string {
 /**
  * No daemon, no cloud, no TUI, no telemetry, no prompts: every run is self-contained and plain.
  * The variables of an enclosing Nx task, turbo task or npm script (this suite runs as one) are
- * dropped, so that the tools see only the fixture.
+ * dropped, so that the tools see only the fixture; so is CI's `CI`, which would turn cctrial's
+ * watching defaults into one-shot runs. A test about CI sets it itself.
  */
 export function toolEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NX_|TURBO_|npm_package_|npm_lifecycle_)/.test(name)));
@@ -54,6 +55,7 @@ export function toolEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     NO_COLOR: '1',
     FORCE_COLOR: undefined,
     NODE_TEST_CONTEXT: undefined,
+    CI: undefined,
     ...extra,
   };
 }
