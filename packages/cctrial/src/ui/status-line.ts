@@ -55,9 +55,13 @@ export class StatusLine {
     this.draw(CLEAR_LINE + text);
   }
 
-  /** Ends the line and hands the terminal back: cursor shown, normal screen, modes reset (RESTORE_TERMINAL). */
+  /**
+   * Ends the line and hands the terminal back: cursor shown, normal screen, modes reset (RESTORE_TERMINAL).
+   * A redraw still waiting for its tick is drawn first: the line left on screen shows the final counts.
+   */
   close(): void {
     if (this.closed) return;
+    if (this.timer) this.draw();
     this.closed = true;
     clearTimeout(this.timer);
     this.stream.off('resize', this.onResize);

@@ -352,6 +352,18 @@ for (const [key, name, code] of [['q', 'q', 1], ['\x03', 'Ctrl-C', 130]] as cons
   });
 }
 
+test('after --once the status line left on screen shows the final counts, not a state before them', async () => {
+  await withCli(['--once', '--no-notify'], async (cli) => {
+    assert.equal(await cli.exited, 1);
+    const screen = await cli.waitForScreen(/FAILED/, { timeoutMs: WAIT_MS, what: 'the verdict' });
+    const lines = nonEmptyLines(screen);
+    const status = lines.at(-1)!;
+    // The last count update comes with the run's end, inside the status line's 50 ms redraw throttle.
+    assert.ok(status.endsWith(statusTail(ALL_TESTS, ALL_TESTS, { F: 1, E: 3 })), `status line: ${JSON.stringify(status)}\n${screen}`);
+    assert.equal(lines.at(-2), 'FAILED (failures=1, errors=3, successes=2)');
+  });
+});
+
 test('off a TTY: plain lines with no escape codes, and colour only with FORCE_COLOR', async () => {
   const root = writeShop();
   const plain = await runCli(['--once', '--no-notify'], { cwd: root, env: { NO_COLOR: undefined }, timeoutMs: WAIT_MS });
