@@ -37,9 +37,16 @@ interface Manifest {
 
 /**
  * The lockfile for a fixture whose root package.json lists `tarballs` (name -> path relative to
- * the fixture root) as devDependencies. `rootManifest` is that package.json.
+ * the fixture root) as devDependencies. `rootManifest` is that package.json. A packed package's
+ * dependencies are those the repository resolved for its source folder, or for the lock key
+ * `dependenciesFrom` names (another Nx major's @nx/devkit, say).
  */
-export function fixtureLockfile(fixtureRoot: string, rootManifest: Record<string, unknown>, tarballs: Record<PackedName, string>): Lockfile {
+export function fixtureLockfile(
+  fixtureRoot: string,
+  rootManifest: Record<string, unknown>,
+  tarballs: Record<PackedName, string>,
+  dependenciesFrom: Partial<Record<PackedName, string>> = {},
+): Lockfile {
   const repoLock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as Lockfile;
   const packages: Record<string, LockEntry> = { '': { ...rootManifest } as LockEntry };
   const registry = registryFor(fixtureRoot);
@@ -57,8 +64,9 @@ export function fixtureLockfile(fixtureRoot: string, rootManifest: Record<string
     };
     // The package's third-party dependencies, from where the repository resolved them.
     const deps = Object.keys(manifest.dependencies ?? {}).filter((dep) => !packedNames.has(dep));
-    for (const [key, entry] of dependencyClosure(repoLock, folder, deps)) {
-      const fixtureKey = key.startsWith(`${folder}/`) ? `node_modules/${name}/${key.slice(folder.length + 1)}` : key;
+    const from = dependenciesFrom[name] ?? folder;
+    for (const [key, entry] of dependencyClosure(repoLock, from, deps)) {
+      const fixtureKey = key.startsWith(`${from}/`) ? `node_modules/${name}/${key.slice(from.length + 1)}` : key;
       const { devOptional: _devOptional, peer: _peer, ...rest } = entry;
       packages[fixtureKey] = { ...rest, resolved: entry.resolved ?? tarballUrl(registry, packageName(key), entry), dev: true };
     }

@@ -5,11 +5,11 @@
  * (the default) re-runs on a change in the linked library.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { groupSignatures, runEnd, testedFiles } from './expect.js';
-import { BIN } from './paths.js';
+import { NX, type NxInstall } from './paths.js';
 import { run, startLive } from './run.js';
 
 export interface NxFixture {
@@ -19,17 +19,20 @@ export interface NxFixture {
   lib: { name: string; testFiles: string[]; source: string; sourceAfterEdit: string };
   /** A project whose *.test.* files are not node:test tests. */
   notNodeTest?: string;
+  /** The Nx that drives the fixture (default: the latest, the root's). */
+  nx?: NxInstall;
 }
 
-const nx = (root: string, ...args: string[]) => run(BIN.nx, args, root);
-
 export function nxPluginTests(fixture: NxFixture): void {
+  const bin = (fixture.nx ?? NX.latest).bin;
+  const nx = (root: string, ...args: string[]) => run(bin, args, root);
+
   test('nx g @cctrial/nx:init registers the plugin in nx.json; running it again changes nothing', async () => {
     const root = fixture.root();
     const first = await nx(root, 'g', '@cctrial/nx:init');
     assert.equal(first.code, 0, first.stdout + first.stderr);
     const nxJson = readFileSync(path.join(root, 'nx.json'), 'utf8');
-    assert.deepEqual(JSON.parse(nxJson).plugins, [{ plugin: '@cctrial/nx', options: { targetName: 'cctrial' } }]);
+    assert.deepEqual(JSON.parse(nxJson).plugins, [{ plugin: '@cctrial/nx', options: { targetName: 'cctrial', ciTargetName: 'cctrial-ci' } }]);
     const second = await nx(root, 'g', '@cctrial/nx:init');
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.equal(readFileSync(path.join(root, 'nx.json'), 'utf8'), nxJson);
@@ -87,7 +90,7 @@ export function nxPluginTests(fixture: NxFixture): void {
   test('nx run-many -t cctrial --parallel=1 runs every project in one cctrial that keeps watching, none left waiting for a slot', async () => {
     const root = fixture.root();
     // Without the terminal UI, Nx shows a run-many task's output only when it ends, unless it streams.
-    const live = startLive(BIN.nx, ['run-many', '-t', 'cctrial', '--parallel=1', '--outputStyle=stream', '--json', '--no-notify'], root);
+    const live = startLive(bin, ['run-many', '-t', 'cctrial', '--parallel=1', '--outputStyle=stream', '--json', '--no-notify'], root);
     try {
       await live.waitFor((event) => event.type === 'idle', 'idle after the suite and the fix run');
       assert.deepEqual(testedFiles(live.events), [...fixture.app.testFiles, ...fixture.lib.testFiles].sort());
@@ -100,7 +103,7 @@ export function nxPluginTests(fixture: NxFixture): void {
 
   test("watching is the default under nx, and a change in the linked library re-runs the app's tests", async () => {
     const root = fixture.root();
-    const live = startLive(BIN.nx, ['run', `${fixture.app.name}:cctrial`, '--json', '--no-notify'], root);
+    const live = startLive(bin, ['run', `${fixture.app.name}:cctrial`, '--json', '--no-notify'], root);
     try {
       await live.waitFor((event) => event.type === 'idle', 'idle after the first suite');
       assert.deepEqual(testedFiles(live.events), fixture.app.testFiles);
@@ -115,6 +118,39 @@ export function nxPluginTests(fixture: NxFixture): void {
       assert.equal(end.failed, 0);
     } finally {
       await live.stop();
+    }
+  });
+
+  test('nx run <app>:cctrial-ci runs once and is cached: the second run replays the first, and a change in the library runs it again', async () => {
+    const root = fixture.root();
+    const args = ['run', `${fixture.app.name}:cctrial-ci`, '--json', '--no-notify'];
+    const first = await nx(root, ...args);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.deepEqual(testedFiles(first.events), fixture.app.testFiles);
+    const second = await nx(root, ...args);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(second.stdout, /Nx read the output from the cache/, 'the second run comes from the cache');
+    assert.deepEqual(testedFiles(second.events), fixture.app.testFiles, 'the replayed output is the first run\'s');
+    const source = path.join(root, fixture.lib.source);
+    writeFileSync(source, readFileSync(source, 'utf8') + '\n// another edit\n');
+    const third = await nx(root, ...args);
+    assert.equal(third.code, 0, third.stdout + third.stderr);
+    assert.doesNotMatch(third.stdout, /Nx read the output from the cache/, "a change in a dependency's source is a cache miss");
+  });
+
+  test("the tested projects are cached in Nx's workspace data, and a project whose first test appears gets its targets on the next command", async () => {
+    const root = fixture.root();
+    const withTarget = async () => JSON.parse((await nx(root, 'show', 'projects', '--with-target', 'cctrial', '--json')).stdout) as string[];
+    assert.ok(!(await withTarget()).includes('late'));
+    assert.ok(existsSync(path.join(root, '.nx/workspace-data/cctrial-tested-projects.json')));
+    mkdirSync(path.join(root, 'late'));
+    try {
+      writeFileSync(path.join(root, 'late/project.json'), JSON.stringify({ name: 'late' }));
+      assert.ok(!(await withTarget()).includes('late'), 'no tests yet');
+      writeFileSync(path.join(root, 'late/late.test.js'), "require('node:test')('late', () => {});\n");
+      assert.ok((await withTarget()).includes('late'));
+    } finally {
+      rmSync(path.join(root, 'late'), { recursive: true, force: true });
     }
   });
 }

@@ -17,3 +17,17 @@ export const BIN = {
   turbo: path.join(REPO_MODULES, '.bin/turbo'),
   pnpm: path.join(REPO_MODULES, '.bin/pnpm'),
 } as const;
+
+/** An Nx to drive a fixture with: its binary, its folder, and where its @nx/devkit sits in the repository's lockfile. */
+export interface NxInstall {
+  bin: string;
+  folder: string;
+  /** The lock key from which @cctrial/nx's dependencies (its @nx/devkit) are resolved for the fixture. */
+  dependenciesFrom: string;
+}
+
+/** The two Nx majors the plugin is tested with: the root's devDependency, and e2e's own (package.json). */
+export const NX: Record<'latest' | 'oldest', NxInstall> = {
+  latest: { bin: BIN.nx, folder: path.join(REPO_MODULES, 'nx'), dependenciesFrom: PACKED['@cctrial/nx'] },
+  oldest: { bin: path.join(REPO_ROOT, 'e2e/node_modules/.bin/nx'), folder: path.join(REPO_ROOT, 'e2e/node_modules/nx'), dependenciesFrom: 'e2e' },
+};

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** The command line: flags to options, options to a run, a run to an exit code. Only this module exits. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from './engine.js';
 import { ConfigError } from './errors.js';
@@ -16,6 +15,7 @@ import { startSession } from './session.js';
 import { initHint, initWorkspace } from './init.js';
 import { missingInstallWarning } from './workspace/root.js';
 import { exclusionNotice, formatSettings } from './config/print.js';
+import { REPORT_TO, VERSION } from './version.js';
 
 export const EXIT_GREEN = 0;
 export const EXIT_USAGE = 2;
@@ -24,9 +24,6 @@ export const EXIT_INTERNAL = 70;
 /** Nobody reads the output any more (`cctrial | head -1`): what a shell reports for a writer killed by SIGPIPE. */
 export const EXIT_OUTPUT_CLOSED = 128 + 13;
 
-const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bugs?: string | { url?: string } };
-const VERSION = PACKAGE.version;
-const REPORT_TO = (typeof PACKAGE.bugs === 'string' ? PACKAGE.bugs : PACKAGE.bugs?.url) ?? "cctrial's issue tracker";
 
 // Installed first, so that no write to a closed pipe can ever throw EPIPE at the user, whatever runs.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => outputFailed(stream));

@@ -6,3 +6,4 @@ export { findWorkspaceRoot, type WorkspaceRoot } from './workspace/root.js';
 export { listProjects, type Project } from './workspace/projects.js';
 export { ConfigError } from './errors.js';
 export { testedProjects } from './workspace/model.js';
+export { VERSION as version } from './version.js';

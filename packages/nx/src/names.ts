@@ -2,3 +2,4 @@
 export const PLUGIN_NAME = '@cctrial/nx';
 export const EXECUTOR = `${PLUGIN_NAME}:cctrial`;
 export const DEFAULT_TARGET_NAME = 'cctrial';
+export const DEFAULT_CI_TARGET_NAME = 'cctrial-ci';

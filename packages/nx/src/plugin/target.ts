@@ -1,11 +1,12 @@
-/** The inferred target: plain data, the same for every project. */
+/** The inferred targets: plain data, the same for every project. */
 import type { TargetConfiguration } from '@nx/devkit';
 import { EXECUTOR } from '../names';
 
 /**
- * Not `continuous`: Nx gives a lone non-continuous task a real pseudo-terminal for stdout, so
- * cctrial's status line works in `nx run app:cctrial`; a continuous one gets pipes (README, "The terminal").
- * `cache: false` is written out so that a targetDefaults entry can never make a watch loop cacheable.
+ * The watch loop. Not `continuous`: Nx gives a lone non-continuous task a real pseudo-terminal for
+ * stdout, so cctrial's status line works in `nx run app:cctrial`; a continuous one gets pipes
+ * (README, "The terminal"). `cache: false` is written out so that a targetDefaults entry can never
+ * make a watch loop cacheable.
  */
 export function cctrialTarget(): TargetConfiguration {
   return {
@@ -18,6 +19,32 @@ export function cctrialTarget(): TargetConfiguration {
       help: {
         command: 'npx cctrial --help',
         example: { options: { once: true, withDeps: true } },
+      },
+    },
+  };
+}
+
+/**
+ * One run, cached by Nx: what @nx/jest and @nx/vite infer as their cacheable test targets. The
+ * inputs are the project's files and its dependencies' production files, so a change to a
+ * dependency's tests does not re-run this project's. Without a `production` named input, all of
+ * a dependency's files count: a miss too many, never a stale pass. The Node version and cctrial's
+ * are inputs because verdicts differ between them (type stripping, node:test's defaults).
+ */
+export function cctrialCiTarget(namedInputs: Record<string, unknown> | undefined): TargetConfiguration {
+  const dependencies = namedInputs && 'production' in namedInputs ? '^production' : '^default';
+  return {
+    executor: EXECUTOR,
+    cache: true,
+    inputs: ['default', dependencies, { externalDependencies: ['cctrial'] }, { runtime: 'node --version' }],
+    outputs: [],
+    options: { once: true },
+    metadata: {
+      technologies: ['node'],
+      description: "Runs the project's node:test tests once with cctrial, cached until the project or its dependencies change",
+      help: {
+        command: 'npx cctrial --help',
+        example: { options: { withDeps: true } },
       },
     },
   };

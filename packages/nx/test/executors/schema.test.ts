@@ -10,8 +10,8 @@ const packageRoot = path.join(__dirname, '../../..');
 const readJson = (relative: string) => JSON.parse(readFileSync(path.join(packageRoot, relative), 'utf8'));
 
 describe('the executor options', () => {
-  test('schemas/cctrial.json declares exactly the mapped flags, plus the planned options', () => {
-    const properties = Object.keys(readJson('schemas/cctrial.json').properties).sort();
+  test('src/executors/cctrial/schema.json declares exactly the mapped flags, plus the planned options', () => {
+    const properties = Object.keys(readJson('src/executors/cctrial/schema.json').properties).sort();
     assert.deepEqual(properties, [...Object.keys(FLAGS), 'testFile', 'watch', 'withDeps'].sort());
   });
 

@@ -1,4 +1,4 @@
-/** The README's table of executor options, made from schemas/cctrial.json: a test keeps the README in step. */
+/** The README's table of executor options, made from src/executors/cctrial/schema.json: a test keeps the README in step. */
 
 interface SchemaProperty {
   type: string;

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { createNodes, createNodesV2 } from '../../src/index';
+import type { CreateNodesContext, CreateNodesResult, NxJsonConfiguration } from '@nx/devkit';
+import { updateContextWithChangedFiles } from 'nx/src/utils/workspace-context';
+import { createNodes, createNodesV2, type CctrialPluginOptions } from '../../src/index';
+import { CACHE_FILE_NAME } from '../../src/plugin/tested-roots';
 import { json, writeFolder } from '../helpers/workspace';
+
+// The plugin runs in this process, as in an Nx plugin worker; its file hashes must not go to a daemon.
+process.env.NX_DAEMON = 'false';
 
 const NODE_TEST = "import { test } from 'node:test';\ntest('works', () => {});\n";
 const VITEST_TEST = "import { test } from 'vitest';\ntest('works', () => {});\n";
@@ -19,8 +24,8 @@ function manifests(root: string, dir = ''): string[] {
 }
 
 /** Runs the plugin the way Nx does: on the files its glob matched, relative to the workspace root. */
-async function infer(root: string, options?: { targetName?: string }) {
-  const context: CreateNodesContext = { workspaceRoot: root, nxJsonConfiguration: {} };
+async function infer(root: string, options?: CctrialPluginOptions, nxJsonConfiguration: NxJsonConfiguration = {}) {
+  const context: CreateNodesContext = { workspaceRoot: root, nxJsonConfiguration };
   return createNodes[1](manifests(root), options, context);
 }
 
@@ -32,6 +37,9 @@ function targetsByRoot(results: ReadonlyArray<readonly [string, CreateNodesResul
   }
   return byRoot;
 }
+
+/** Both inferred targets, by their default names. */
+const BOTH = ['cctrial', 'cctrial-ci'];
 
 const workspace = (extra: Record<string, string>) =>
   writeFolder({ 'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }), ...extra });
@@ -58,15 +66,15 @@ describe('the inferred cctrial target', () => {
       'packages/no-tests/package.json': json({ name: 'no-tests' }),
       'packages/no-tests/index.js': 'export {};\n',
     });
-    const expected: Record<string, string[]> = { 'libs/util': ['cctrial'], 'packages/app': ['cctrial'] };
+    const expected: Record<string, string[]> = { 'libs/util': BOTH, 'packages/app': BOTH };
     // Node 20 reads a quoted glob as a file name, so there the spec package has no tests, as under its own script.
-    if (Number(process.versions.node.split('.')[0]) >= 21) expected['packages/spec'] = ['cctrial'];
+    if (Number(process.versions.node.split('.')[0]) >= 21) expected['packages/spec'] = BOTH;
     assert.deepEqual(targetsByRoot(await infer(root)), expected);
   });
 
-  test('the target runs the cctrial executor, is never cached, is not continuous, and comes from the project manifest', async () => {
+  test('the watching target runs the cctrial executor, is never cached, is not continuous, and comes from the project manifest', async () => {
     const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
-    const results = await infer(root);
+    const results = (await infer(root)).filter(([, result]) => result.projects);
     assert.equal(results.length, 1);
     const [source, result] = results[0]!;
     assert.equal(source, 'packages/app/package.json');
@@ -74,12 +82,41 @@ describe('the inferred cctrial target', () => {
     assert.equal(target?.executor, '@cctrial/nx:cctrial');
     assert.equal(target?.cache, false);
     assert.equal(target?.continuous, undefined);
+    assert.deepEqual(target?.options, {});
     assert.deepEqual(target?.metadata?.technologies, ['node']);
   });
 
-  test('uses the targetName option', async () => {
+  test("the cctrial-ci target runs once and is cached, on the project's files and its dependencies' production files", async () => {
     const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
-    assert.deepEqual(targetsByRoot(await infer(root, { targetName: 'tdd' })), { 'packages/app': ['tdd'] });
+    const ciTarget = async (nxJson: NxJsonConfiguration) => (await infer(root, undefined, nxJson)).flatMap(([, result]) => result.projects?.['packages/app']?.targets?.['cctrial-ci'] ?? [])[0];
+    const withProduction = await ciTarget({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.js'] } });
+    assert.equal(withProduction?.executor, '@cctrial/nx:cctrial');
+    assert.equal(withProduction?.cache, true);
+    assert.deepEqual(withProduction?.options, { once: true });
+    assert.deepEqual(withProduction?.inputs, ['default', '^production', { externalDependencies: ['cctrial'] }, { runtime: 'node --version' }]);
+    // With no production input to name, every file of a dependency counts: never a stale hit.
+    const without = await ciTarget({});
+    assert.deepEqual(without?.inputs?.slice(0, 2), ['default', '^default']);
+  });
+
+  test('uses the targetName and ciTargetName options; ciTargetName false infers the watching target only', async () => {
+    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
+    assert.deepEqual(targetsByRoot(await infer(root, { targetName: 'tdd', ciTargetName: 'tdd-ci' })), { 'packages/app': ['tdd', 'tdd-ci'] });
+    assert.deepEqual(targetsByRoot(await infer(root, { ciTargetName: false })), { 'packages/app': ['cctrial'] });
+  });
+
+  test("the tested projects are cached in Nx's workspace data folder under a hash of the workspace's files", async () => {
+    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST, 'packages/lib/package.json': json({ name: 'lib' }) });
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': BOTH });
+    const cacheFile = path.join(root, '.nx/workspace-data', CACHE_FILE_NAME);
+    const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as { hash: string; roots: string[] };
+    assert.deepEqual(entry.roots, ['packages/app']);
+    // The same files, the same hash: the cached roots are taken as they are, without looking for tests.
+    writeFileSync(cacheFile, JSON.stringify({ ...entry, roots: ['packages/lib'] }));
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/lib': BOTH });
+    // A corrupt cache file is recomputed, not trusted.
+    writeFileSync(cacheFile, '{"hash": ');
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': BOTH });
   });
 
   test('leaves out the workspace root, declaration files and build output', async () => {
@@ -105,14 +142,16 @@ describe('the inferred cctrial target', () => {
       'other/loose/package.json': json({ name: 'loose' }),
       'other/loose/a.test.js': NODE_TEST,
     });
-    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': ['cctrial'], 'libs/util/src/nested': ['cctrial'] });
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': BOTH, 'libs/util/src/nested': BOTH });
   });
 
   test('a project whose first test file appears is seen on the next graph computation', async () => {
     const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/index.js': 'export {};\n' });
     assert.deepEqual(targetsByRoot(await infer(root)), {});
     writeFileSync(path.join(root, 'packages/app/index.test.js'), NODE_TEST);
-    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': ['cctrial'] });
+    // What the Nx daemon's watcher does on a change; a process without the daemon reads the files afresh.
+    await updateContextWithChangedFiles(root, ['packages/app/index.test.js'], [], []);
+    assert.deepEqual(targetsByRoot(await infer(root)), { 'packages/app': BOTH });
   });
 
   test('a cctrial configuration that cannot be read gives no targets and a warning, and never breaks the project graph', async () => {

@@ -1,4 +1,4 @@
-/** The executor's options (schemas/cctrial.json), and how each becomes a cctrial flag. */
+/** The executor's options (schema.json, beside this file), and how each becomes a cctrial flag. */
 
 export interface CctrialExecutorOptions {
   once?: boolean;
