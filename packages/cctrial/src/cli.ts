@@ -4,11 +4,13 @@ import path from 'node:path';
 import { Engine } from './engine.js';
 import { ConfigError } from './errors.js';
 import type { EventSink } from './events.js';
-import { checkFolders, helpText, parseOptions, underTaskRunner, type Options } from './options.js';
+import { checkFolders, helpText, outputRelayedByTaskRunner, parseOptions, underTaskRunner, type Options } from './options.js';
 import { killAllGroups } from './runner/process-group.js';
 import { createJsonView } from './ui/json-view.js';
 import { createPlainView } from './ui/plain-view.js';
+import { colors } from './ui/colors.js';
 import { createTerminalView } from './ui/terminal-view.js';
+import { neutralizeControls } from './ui/terminal-text.js';
 import { keysHelp, listenForKeys } from './ui/keys.js';
 import { createNotifier, notifierProblem, type Notify } from './notify.js';
 import { startSession } from './session.js';
@@ -126,8 +128,12 @@ function printConfig(engine: Engine): number {
 function createView(options: Options, root: string): { sink: EventSink; print(text: string): void; close(): void } {
   const write = (text: string) => void process.stdout.write(text);
   if (options.json) return { sink: createJsonView(write), print: write, close() {} };
-  if (process.stdout.isTTY) return createTerminalView(process.stdout, root, options.verbose);
-  return { sink: createPlainView(write, root, options.verbose), print: write, close() {} };
+  if (!process.stdout.isTTY) return { sink: createPlainView(write, root, options.verbose), print: write, close() {} };
+  if (!outputRelayedByTaskRunner(process.env)) return createTerminalView(process.stdout, root, options.verbose);
+  // Plain lines, still into a terminal: what the tests print must not move its cursor or clear it.
+  // At most 80 columns: Nx's pane can be narrower than the terminal it reports (88 of 140 columns, seen).
+  const print = (text: string) => write(neutralizeControls(text, colors.isColorSupported));
+  return { sink: createPlainView(print, root, options.verbose, () => Math.min(process.stdout.columns || 80, 80)), print, close() {} };
 }
 
 /** Keys need a terminal on both ends, and a session that waits for them. */

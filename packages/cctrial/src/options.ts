@@ -91,6 +91,15 @@ export function underTaskRunner(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.NX_TASK_TARGET_PROJECT || env.TURBO_HASH);
 }
 
+/**
+ * Nx's terminal UI and its `stream` output style set this in a task's environment. Its output then
+ * goes to a pane the user may open at any time (at another size), or to lines Nx prefixes with the
+ * project's name: a status line redrawn in place would leave fragments of itself in either.
+ */
+export function outputRelayedByTaskRunner(env: NodeJS.ProcessEnv): boolean {
+  return env.NX_STREAM_OUTPUT === 'true';
+}
+
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Options {
   const dashes = argv.indexOf('--');
   const passThrough = dashes === -1 ? [] : argv.slice(dashes + 1);

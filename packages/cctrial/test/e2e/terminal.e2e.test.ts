@@ -383,6 +383,21 @@ test('off a TTY: plain lines with no escape codes, and colour only with FORCE_CO
   assert.ok(!forced.stdout.includes('\x1b[?25') && !forced.stdout.includes('\x1b[2K'), 'cursor or line control codes off a TTY');
 });
 
+test("in a terminal whose output Nx relays (its terminal UI, --outputStyle=stream): plain lines that fit 80 columns, and no status line", async () => {
+  const root = writeShop();
+  const cli = startCliInPty(['--once'], { cwd: root, env: { NX_STREAM_OUTPUT: 'true' } });
+  try {
+    assert.equal(await cli.exited, 1);
+  } finally {
+    await cli.stop();
+  }
+  const transcript = cli.transcript();
+  assert.ok(transcript.includes('FAILED (failures=1, errors=3, successes=2)'), transcript);
+  const header = transcript.split('\n').find((line) => line.includes(`3 tests: ${TYPE_ERROR}`));
+  assert.ok(header && header.length <= 80, `a group header within 80 columns: ${header}`);
+  assert.ok(!cli.raw().includes('\x1b[2K') && !cli.raw().includes('\x1b[?25l'), `no status line redrawn in place:\n${JSON.stringify(cli.raw().slice(-500))}`);
+});
+
 test('NO_COLOR=1 in a terminal: the status line and blocks, without colour codes', async () => {
   await withCli(
     [],

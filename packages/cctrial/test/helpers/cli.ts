@@ -10,7 +10,7 @@ export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
  * the markers of the runners that run these tests (node:test's protocol, an Nx or Turborepo task,
  * which cctrial takes for its own host: `npm test` runs them through nx).
  */
-export const HARNESS_ENV_UNSET: NodeJS.ProcessEnv = { CI: undefined, NODE_TEST_CONTEXT: undefined, NX_TASK_TARGET_PROJECT: undefined, TURBO_HASH: undefined };
+export const HARNESS_ENV_UNSET: NodeJS.ProcessEnv = { CI: undefined, NODE_TEST_CONTEXT: undefined, NX_TASK_TARGET_PROJECT: undefined, NX_STREAM_OUTPUT: undefined, TURBO_HASH: undefined };
 
 export interface CliResult {
   code: number | null;
