@@ -5,10 +5,12 @@
  * CCTRIAL_E2E_TRANSCRIPT=<file> writes the whole-loop scenario's NDJSON transcript to <file>.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CctrialEvent, TestRef } from '../../src/events.js';
+import { CLI } from '../helpers/cli.js';
 import { startCli, phaseSequence, type LiveCli } from '../helpers/live-cli.js';
 import { linkPackage, writeWorkspace } from '../helpers/workspace.js';
 import {
@@ -408,6 +410,29 @@ describe('affected first, and smart mode, end to end', () => {
   });
 });
 
+/**
+ * What `npm install --omit=optional cctrial` leaves: cctrial's built files in a node_modules of their
+ * own, beside its dependencies (linked from this repository's) but not node-notifier. Returns its CLI.
+ */
+function installWithoutOptionalDependencies(scratch: string): string {
+  const packageRoot = path.resolve(CLI, '../../..');
+  const modules = path.join(scratch, 'node_modules');
+  const installed = path.join(modules, 'cctrial');
+  cpSync(path.join(packageRoot, 'package.json'), path.join(installed, 'package.json'));
+  cpSync(path.join(packageRoot, 'dist/src'), path.join(installed, 'dist/src'), { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  // Where Node looks for a package from cctrial's folder (not every package exports its package.json).
+  const searched = createRequire(path.join(packageRoot, 'package.json')).resolve.paths('x') ?? [];
+  for (const name of Object.keys(manifest.dependencies)) {
+    const source = searched.map((folder) => path.join(folder, name)).find((folder) => existsSync(folder));
+    assert.ok(source, `${name} is not installed`);
+    const target = path.join(modules, name);
+    mkdirSync(path.dirname(target), { recursive: true });
+    symlinkSync(source, target, 'dir');
+  }
+  return path.join(installed, 'dist/src/cli.js');
+}
+
 /** A PATH of one empty folder: no notify-send on it (node itself is started by its absolute path). */
 function pathWithoutNotifySend(): string {
   const folder = path.join(scratchFolder(), 'bin');
@@ -477,6 +502,18 @@ describe('notifications, end to end', () => {
     } finally {
       await cli.stop();
     }
+  });
+
+  test('installed without its optional dependencies (no node-notifier): one notice saying what to install, and the run goes on', async () => {
+    const scratch = scratchFolder();
+    writeStubNotifySend(path.join(scratch, 'bin'), path.join(scratch, 'notify-send.log'));
+    const cli = installWithoutOptionalDependencies(scratch);
+    const run = startCli([...JOBS, '--once', '--notify'], { cwd: writeGreenMonorepo(), notify: true, cli, env: { PATH: `${path.join(scratch, 'bin')}:${process.env.PATH}` } });
+    assert.equal(await run.exited, 0, run.stderr());
+    assert.equal(ofType(run.events, 'run:end')[0]!.passed, 1);
+    const warnings = ofType(run.events, 'warning');
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0]!.message, /^desktop notifications are off: node-notifier, an optional dependency of cctrial, is not installed \(install it next to cctrial, or pass --no-notify to hide this notice\)\.$/);
   });
 
   for (const [runner, env] of [['Nx', { NX_TASK_TARGET_PROJECT: 'app' }], ['Turborepo', { TURBO_HASH: '0123abcd' }]] as const) {

@@ -19,8 +19,8 @@ export interface LiveCli {
 }
 
 /** `notify: true` leaves notifications on: they go to whatever notify-send is on PATH. */
-export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string; notify?: boolean }): LiveCli {
-  const child = spawn(options.node ?? process.execPath, [CLI, '--json', ...(options.notify ? [] : ['--no-notify']), ...args], {
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string; notify?: boolean; cli?: string }): LiveCli {
+  const child = spawn(options.node ?? process.execPath, [options.cli ?? CLI, '--json', ...(options.notify ? [] : ['--no-notify']), ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...HARNESS_ENV_UNSET, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
