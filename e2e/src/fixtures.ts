@@ -98,7 +98,19 @@ export function pnpmTurborepo(): FileTree {
     'vendor/greeting/package.json': json({ name: 'greeting', version: '1.0.0', main: 'index.js' }),
     'vendor/greeting/index.js': "module.exports = 'hello';\n",
     'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
-    'turbo.json': json({ $schema: 'https://turborepo.com/schema.json', tasks: { build: { outputs: ['dist/**'] } } }),
+    'turbo.json': TURBO_JSON,
     ...jsPackages('workspace:*'),
   };
 }
+
+/** A turbo.json as people write them, with comments and its own layout: `cctrial init` must keep both. */
+export const TURBO_JSON = [
+  '{',
+  '  "$schema": "https://turborepo.com/schema.json",',
+  '  // Build outputs are cached; tests are not.',
+  '  "tasks": {',
+  '    "build": { "outputs": ["dist/**"] } // keep me',
+  '  }',
+  '}',
+  '',
+].join('\n');

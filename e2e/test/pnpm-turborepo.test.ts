@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { testedFiles } from '../src/expect.js';
 import { readJson, writeFixture } from '../src/fixture.js';
-import { LIB_A_SOURCE_JS, pnpmTurborepo } from '../src/fixtures.js';
+import { LIB_A_SOURCE_JS, pnpmTurborepo, TURBO_JSON } from '../src/fixtures.js';
 import { pnpmInstallPacked } from '../src/install.js';
 import { nxPluginTests } from '../src/nx-scenario.js';
 import { BIN } from '../src/paths.js';
@@ -38,10 +38,16 @@ describe('a pnpm Turborepo: the Nx plugin, cctrial init and turbo run cctrial', 
   });
 
   describe('Turborepo', () => {
-    test('cctrial init adds the cctrial task to turbo.json (not cached, persistent) and a script to each tested package', async () => {
+    test('cctrial init adds the cctrial task to turbo.json (not cached, persistent), keeping its comments and layout byte for byte, and a script to each tested package', async () => {
+      assert.equal(readFileSync(path.join(root, 'turbo.json'), 'utf8'), TURBO_JSON);
       const result = await run(path.join(root, 'node_modules/.bin/cctrial'), ['init'], root);
       assert.equal(result.code, 0, result.stdout + result.stderr);
-      assert.deepEqual(readJson<{ tasks: Record<string, unknown> }>(root, 'turbo.json').tasks.cctrial, { cache: false, persistent: true });
+      // Only the edit itself: a comma after the property before it, and the new property.
+      const edited = TURBO_JSON.replace(
+        '    "build": { "outputs": ["dist/**"] } // keep me\n',
+        '    "build": { "outputs": ["dist/**"] }, // keep me\n    "cctrial": {\n      "cache": false,\n      "persistent": true\n    }\n',
+      );
+      assert.equal(readFileSync(path.join(root, 'turbo.json'), 'utf8'), edited);
       for (const folder of ['app', 'lib-a']) {
         assert.equal(readJson<{ scripts: Record<string, string> }>(root, `packages/${folder}/package.json`).scripts.cctrial, 'cctrial', folder);
       }

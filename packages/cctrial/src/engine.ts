@@ -5,6 +5,7 @@
 import type { CctrialEvent, EventSink, Phase } from './events.js';
 import { discoverTestFiles, newTestFileMatcher, updateTestFiles, type TestFile } from './discovery.js';
 import { ModuleGraph } from './module-graph.js';
+import type { FileKnowledge } from './saved-state.js';
 import { groupFailures, type FailureGroup } from './results/group.js';
 import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
@@ -54,6 +55,8 @@ export class Engine {
   private readonly settingsOf = (project: { root: string }) => this.settings.get(project.root);
   /** What each test file loaded, from every run: the watcher's filter for changes. */
   readonly moduleGraph = new ModuleGraph();
+  /** How long each test file (workspace-relative) took in its last complete suite run: the suite starts with the longest. */
+  private readonly durationsMs = new Map<string, number>();
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
@@ -217,13 +220,16 @@ export class Engine {
    * (smart mode), those alone. `scope.known` holds earlier results: it gives the count to expect.
    */
   async runSuite(phase: Phase, scope: SuiteScope = {}, signal?: AbortSignal): Promise<RunOutcome> {
-    const { affected, rest } = this.affectedFirst(scope.changed ?? []);
+    const split = this.affectedFirst(scope.changed ?? []);
+    const affected = this.longestFirst(split.affected);
+    const rest = this.longestFirst(split.rest);
     // When no file can be told to depend on what changed, the whole suite is the safe answer.
     const files = scope.onlyAffected && affected.length > 0 ? affected : [...affected, ...rest];
     const running = new Set(files.map((file) => file.relative));
     const known = scope.known?.filter((result) => running.has(result.id.file)) ?? [];
     this.emit({ type: 'run:start', phase, tests: known.length > 0 ? known.length : null, files: files.length });
     const report = await this.runner.runFiles(files, this.progress(), signal);
+    if (!report.aborted) for (const run of report.fileRuns) if (!run.aborted) this.durationsMs.set(run.file, Math.round(run.durationMs));
     return this.finish(phase, report);
   }
 
@@ -243,6 +249,29 @@ export class Engine {
     const rest: TestFile[] = [];
     for (const file of this.testFiles) (touched.has(file.absolute) || !this.moduleGraph.knows(file.absolute) ? affected : rest).push(file);
     return { affected, rest };
+  }
+
+  /**
+   * The longest files first, so that no long file starts last and keeps the others' workers waiting;
+   * files never timed (new ones) before all, since they may be long. Otherwise in discovery order.
+   */
+  private longestFirst(files: TestFile[]): TestFile[] {
+    const duration = (file: TestFile) => this.durationsMs.get(file.relative) ?? Infinity;
+    return files
+      .map((file, index) => ({ file, index, ms: duration(file) }))
+      .sort((a, b) => (a.ms === b.ms ? a.index - b.index : b.ms - a.ms))
+      .map(({ file }) => file);
+  }
+
+  /** What this session learnt about each test file, for the next one. */
+  fileKnowledge(): FileKnowledge {
+    return { durationsMs: Object.fromEntries(this.durationsMs), imports: this.moduleGraph.toRelative(this.workspace.root) };
+  }
+
+  /** Starts from what an earlier session learnt: the order of the first suite, and which changes count before it ends. */
+  restoreFileKnowledge(saved: FileKnowledge): void {
+    for (const [file, ms] of Object.entries(saved.durationsMs)) if (typeof ms === 'number' && !this.durationsMs.has(file)) this.durationsMs.set(file, ms);
+    this.moduleGraph.restore(saved.imports, this.workspace.root);
   }
 
   /** Runs exactly these tests; `known` holds the earlier results of their files. */

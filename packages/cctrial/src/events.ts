@@ -38,6 +38,8 @@ export type CctrialEvent =
   /** `representative`: the test fixed for the group, nearest the cause; its stack is the group's. */
   | { type: 'groups'; groups: Array<{ signature: string; count: number; representative: TestRef; tests: TestRef[] }> }
   | { type: 'fix'; test: TestRef }
+  /** At start: the last session here stopped while fixing; `test`, its target, runs first. */
+  | { type: 'resume'; failing: number; groups: number; test: TestRef }
   | { type: 'change'; files: string[] }
   | { type: 'idle' }
   | { type: 'warning'; message: string }

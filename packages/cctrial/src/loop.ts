@@ -10,6 +10,7 @@
 import type { FailureGroup } from './results/group.js';
 import { formatTestName } from './results/identity.js';
 import { isFailing, type TestResult } from './results/types.js';
+import type { FixState } from './saved-state.js';
 
 export type LoopPhase = 'suite' | 'fix' | 'recheck';
 
@@ -68,7 +69,8 @@ export interface ChangeFacts {
 }
 
 export type LoopEvent =
-  | { type: 'start' }
+  /** `resume`: where the last session's fix loop stood; its target runs first, then the recheck, then the suite. */
+  | { type: 'start'; resume?: FixState }
   | { type: 'run-finished'; phase: LoopPhase; results: TestResult[]; groups: FailureGroup[]; aborted: boolean }
   /** The run could not start or crashed inside cctrial: reported, and the loop waits for a change. */
   | { type: 'run-failed'; phase: LoopPhase }
@@ -146,6 +148,7 @@ export function step(loop: Loop, event: LoopEvent): Step {
   if (state.name === 'exited') return { loop, commands: [] };
   switch (event.type) {
     case 'start':
+      if (event.resume && !loop.mode.once) return resume(loop, event.resume);
       return runSuite(loop, [], 'whole');
     case 'quit':
       return exit(loop, loop.green ? 0 : 1, state.name === 'running' ? [{ type: 'cancel-run' }] : []);
@@ -228,6 +231,23 @@ function runAfterChange(loop: Loop): Step {
     default:
       return { loop, commands: [] };
   }
+}
+
+/**
+ * Back where the last session stood: the same failures and groups, and the same test to fix, run
+ * first. Nothing of it counts as a verdict: the target runs now, and when it passes the recheck runs
+ * every remembered failure, then the suite runs, as after any fix.
+ */
+function resume(loop: Loop, saved: FixState): Step {
+  const groupIndex = Math.min(Math.max(saved.groupIndex, 0), Math.max(saved.groups.length - 1, 0));
+  return runFix({ ...loop, failing: saved.failing, groups: saved.groups, groupIndex, known: saved.known, green: false }, saved.target);
+}
+
+/** What the last session's fix loop needs to resume, from where the loop stands now; none while nothing fails. */
+export function fixState(loop: Loop): FixState | undefined {
+  if (!loop.target || loop.failing.length === 0) return undefined;
+  const files = new Set(loop.failing.map((result) => result.id.file));
+  return { failing: loop.failing, groups: loop.groups, groupIndex: loop.groupIndex, target: loop.target, known: loop.known.filter((result) => files.has(result.id.file)) };
 }
 
 /** A key press is the user's: it ends any suspicion that the tests' writes drive the loop. */

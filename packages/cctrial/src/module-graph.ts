@@ -40,6 +40,23 @@ export class ModuleGraph {
     for (const file of next) this.add(testFile, previous, file);
   }
 
+  /** Every test file's imports, relative to `root`: what a later session starts from. */
+  toRelative(root: string): Record<string, string[]> {
+    const rel = (file: string) => path.relative(root, file).split(path.sep).join('/');
+    return Object.fromEntries([...this.imports].map(([testFile, files]) => [rel(testFile), [...files].map(rel)]));
+  }
+
+  /** Takes what an earlier session recorded, for the test files this one has not run yet. */
+  restore(saved: Record<string, string[]>, root: string): void {
+    for (const [testFile, files] of Object.entries(saved)) {
+      const absolute = path.resolve(root, testFile);
+      if (this.imports.has(absolute)) continue;
+      const set = new Set<string>();
+      for (const file of files) this.add(absolute, set, path.resolve(root, file));
+      this.imports.set(absolute, set);
+    }
+  }
+
   /** Drops a test file: it was deleted, or is no longer selected. */
   forget(testFile: string): void {
     const files = this.imports.get(testFile);

@@ -41,6 +41,10 @@ export interface Options {
   updateSnapshots: boolean;
   /** Desktop notifications: forced on or off, or undefined: on while watching, off with --once. */
   notify?: boolean;
+  /** Start with the whole suite, not with the fix target of the last session. */
+  fresh: boolean;
+  /** Where cctrial keeps what it remembers between sessions (absolute); undefined: node_modules/.cache/cctrial in the workspace root. */
+  cacheDir?: string;
   verbose: boolean;
   debugTiming: boolean;
   help: boolean;
@@ -73,6 +77,8 @@ export const FLAGS: readonly Flag[] = [
   { name: 'node-arg', type: 'string', value: 'ARG', multiple: true, description: 'Pass ARG to node in every test process (repeatable); so do the words after `--`.' },
   { name: 'exclude', type: 'string', value: 'PROJECT', multiple: true, description: 'Leave PROJECT out (repeatable).' },
   { name: 'ignore', type: 'string', value: 'GLOB', multiple: true, description: 'Never start a run for changes to files matching GLOB, written as in .gitignore (repeatable).' },
+  { name: 'fresh', type: 'boolean', description: 'Start with the whole suite, not with the test the last session was fixing.' },
+  { name: 'cache-dir', type: 'string', value: 'DIR', description: 'Keep what cctrial remembers between sessions in DIR (default: node_modules/.cache/cctrial in the workspace root).' },
   { name: 'update-snapshots', type: 'boolean', description: 'Run the tests with --test-update-snapshots, rewriting snapshot files.' },
   { name: 'print-config', type: 'boolean', description: 'Print what each selected project runs and where each setting came from, then exit.' },
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
@@ -139,6 +145,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     excludeProjects: (values.exclude as string[] | undefined) ?? [],
     ignore: (values.ignore as string[] | undefined) ?? [],
     printConfig: flag('print-config'),
+    fresh: flag('fresh'),
     updateSnapshots: flag('update-snapshots'),
     verbose: flag('verbose'),
     debugTiming: flag('debug-timing'),
@@ -147,6 +154,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     given: { ...(string('cwd') === undefined ? {} : { cwd: string('cwd')! }), watch: (values.watch as string[] | undefined) ?? [] },
   };
   if (string('grep')) options.grep = string('grep')!;
+  if (string('cache-dir')) options.cacheDir = path.resolve(workDir, string('cache-dir')!);
   if (flag('notify') && flag('no-notify')) throw new ConfigError('--notify and --no-notify contradict each other: pass one of them.');
   if (flag('notify') || flag('no-notify')) options.notify = flag('notify');
   const isolation = string('isolation');

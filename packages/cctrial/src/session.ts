@@ -9,9 +9,10 @@ import path from 'node:path';
 import { debuglog } from 'node:util';
 import type { Engine, RunOutcome } from './engine.js';
 import type { EventSink } from './events.js';
-import { createLoop, isEager, nextRunToPrepare, step, type LoopCommand, type LoopEvent, type LoopPhase } from './loop.js';
+import { createLoop, fixState, isEager, nextRunToPrepare, step, type LoopCommand, type LoopEvent, type LoopPhase } from './loop.js';
 import type { Notify } from './notify.js';
 import { toTestRef } from './results/summary.js';
+import { defaultCacheDir, StateStore } from './saved-state.js';
 import { IgnoreRules } from './watch/ignore.js';
 import { relevantChange } from './watch/relevance.js';
 import { DeliveredStamps } from './watch/stamps.js';
@@ -80,6 +81,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         // The run has recorded what its tests import: a change held back during it may turn out to count.
         if (!report.aborted) for (const batch of run_.held) judge(batch, undefined);
         dispatch({ type: 'run-finished', phase, results: report.results, groups, aborted: report.aborted });
+        // Every finished run is written down: a session killed at any point resumes from its last result.
+        if (!report.aborted) remember();
       },
       (error: Error) => {
         if (current === run_) current = undefined;
@@ -137,6 +140,12 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
     }
   };
   const absolute = (file: string) => path.resolve(engine.workspace.root, file);
+
+  const remember = () => {
+    const fix = fixState(loop);
+    const problem = store.save({ files: engine.fileKnowledge(), ...(fix ? { fix } : {}) });
+    if (problem) emit({ type: 'warning', message: problem });
+  };
 
   /** Sends the part of a batch that can change a verdict to the loop; holds the rest while a suite or recheck runs. */
   const judge = (batch: ChangeBatch, during: CurrentRun | undefined) => {
@@ -206,10 +215,24 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
     await previous?.close();
   };
 
+  // What the last session learnt; where its fix loop stood, unless --fresh. One run of --once is a verdict of its own.
+  const store = new StateStore(engine.options.cacheDir ?? defaultCacheDir(engine.workspace.root), engine.workspace.root, selectionKey(engine));
+  const saved = store.load();
+  if (saved.problem) emit({ type: 'warning', message: saved.problem });
+  if (saved.state) engine.restoreFileKnowledge(saved.state.files);
+  const resume = saved.state?.fix && !once && !engine.options.fresh ? saved.state.fix : undefined;
+
   // Watch before the first run, so that a save during it is not lost.
   await watch();
-  dispatch({ type: 'start' });
+  if (resume) emit({ type: 'resume', failing: resume.failing.length, groups: resume.groups.length, test: toTestRef(resume.target.id) });
+  dispatch({ type: 'start', ...(resume ? { resume } : {}) });
   return { dispatch, exited };
+}
+
+/** What was asked for, as typed: a remembered fix loop is resumed only for the same tests. */
+function selectionKey(engine: Engine): string {
+  const { options } = engine;
+  return JSON.stringify([path.relative(engine.workspace.root, options.cwd), options.targets, [...options.excludeProjects].sort(), options.grep ?? null]);
 }
 
 /**

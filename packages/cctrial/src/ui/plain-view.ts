@@ -39,6 +39,12 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         target = event.test;
         write(`re-run: ${formatRef(event.test)}\n`);
         break;
+      case 'resume':
+        write(
+          `Resuming: ${count(event.failing, 'test')} in ${count(event.groups, 'group')} failed when cctrial last ran here; ` +
+            `the one it was fixing runs first, then all of them, then the suite (--fresh starts with the suite).\n`,
+        );
+        break;
       case 'change':
         write(`changed: ${event.files.slice(0, 3).map(flattenLine).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}\n`);
         break;

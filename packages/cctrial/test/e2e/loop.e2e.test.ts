@@ -433,6 +433,8 @@ function installWithoutOptionalDependencies(scratch: string): string {
   return path.join(installed, 'dist/src/cli.js');
 }
 
+const HEADER_SLEEP = "import { test } from 'node:test';\nimport { setTimeout as sleep } from 'node:timers/promises';\n";
+
 /** A PATH of one empty folder: no notify-send on it (node itself is started by its absolute path). */
 function pathWithoutNotifySend(): string {
   const folder = path.join(scratchFolder(), 'bin');
@@ -528,6 +530,100 @@ describe('notifications, end to end', () => {
       }
     });
   }
+});
+
+describe('resume, end to end', () => {
+  const SELECTION = [...JOBS, '@fx/app', '@fx/util'];
+  const stateFile = (root: string) => path.join(root, 'node_modules/.cache/cctrial/state.json');
+
+  /** A first session that ran the suite and is fixing @fx/math's group; ended by `stop`. */
+  async function fixingThenStopped(root: string, stop: (cli: LiveCli) => Promise<unknown>): Promise<TestRef> {
+    const first = startCli(SELECTION, { cwd: root });
+    try {
+      await first.waitFor(is('idle'), { what: 'waiting for the first fix' });
+      await stop(first);
+    } finally {
+      await first.stop();
+    }
+    return ofType(first.events, 'fix')[0]!.test;
+  }
+
+  for (const [how, stop] of [
+    ['a clean stop (SIGTERM, as q)', (cli: LiveCli) => cli.stop()],
+    ['a SIGKILL', async (cli: LiveCli) => {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }],
+  ] as const) {
+    test(`after ${how} while fixing, a restart runs the last target first, then the recheck, then the suite`, async () => {
+      const root = writeTwoBugsMonorepo();
+      const target = await fixingThenStopped(root, stop);
+      assert.deepEqual(target, ADDS);
+      const cli = startCli(SELECTION, { cwd: root });
+      try {
+        await cli.waitFor(is('idle'), { what: 'waiting for the resumed fix' });
+        assert.deepEqual(ofType(cli.events, 'resume'), [{ type: 'resume', failing: 4, groups: 2, test: ADDS }]);
+        assert.deepEqual(phaseSequence(cli.events), ['start:fix', 'end:fix'], 'no suite before the remembered target');
+        assert.deepEqual(ofType(cli.events, 'fix').map((event) => event.test), [ADDS]);
+        const { afterMath, afterUtil } = await driveTwoBugsToGreen(cli, root);
+        assert.deepEqual(phaseSequence(cli.events, afterMath).slice(0, 6), ['start:fix', 'end:fix', 'start:recheck', 'end:recheck', 'start:fix', 'end:fix']);
+        await cli.waitFor(is('run:end', (event) => event.phase === 'suite'), { from: afterUtil, what: 'the suite after the last fix' });
+        assert.equal(await cli.exited, 0, cli.stderr());
+      } finally {
+        await cli.stop();
+      }
+      // Green: nothing is left to resume, so the next session starts with the suite.
+      const next = startCli([...SELECTION, '--once'], { cwd: root });
+      assert.equal(await next.exited, 0, next.stderr());
+      assert.deepEqual(ofType(next.events, 'resume'), []);
+      assert.equal(phaseSequence(next.events)[0], 'start:suite');
+    });
+  }
+
+  test('--fresh, --once and another selection of tests start with the suite', async () => {
+    const root = writeTwoBugsMonorepo();
+    await fixingThenStopped(root, (cli) => cli.stop());
+    for (const args of [[...SELECTION, '--fresh'], [...SELECTION, '--once'], [...JOBS, '@fx/util']]) {
+      const cli = startCli(args, { cwd: root });
+      try {
+        await cli.waitFor(is('run:end'), { what: `the first run of ${args.join(' ')}` });
+        assert.deepEqual(ofType(cli.events, 'resume'), [], args.join(' '));
+        assert.equal(phaseSequence(cli.events)[0], 'start:suite', args.join(' '));
+      } finally {
+        await cli.stop();
+      }
+    }
+  });
+
+  test('a damaged or foreign state file: one warning saying so, then the whole suite, and the file written anew', async () => {
+    for (const contents of ['{"format": 1, "cctr', JSON.stringify({ format: 1, cctrial: '0.0.1', workspace: '/elsewhere', selection: '', files: { durationsMs: {}, imports: {} } })]) {
+      const root = writeTwoBugsMonorepo();
+      mkdirSync(path.dirname(stateFile(root)), { recursive: true });
+      writeFileSync(stateFile(root), contents);
+      const cli = startCli([...SELECTION, '--once'], { cwd: root });
+      assert.equal(await cli.exited, 1, cli.stderr());
+      const warnings = ofType(cli.events, 'warning');
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.match(warnings[0]!.message, /^cctrial ignored what it remembered in .*state\.json: (the file is not valid JSON|it was written by another version of cctrial \(0\.0\.1\))\. It starts with the whole suite, and writes the file anew\.$/);
+      assert.equal(phaseSequence(cli.events)[0], 'start:suite');
+      const written = JSON.parse(readFileSync(stateFile(root), 'utf8')) as { workspace: string; files: { durationsMs: Record<string, number> } };
+      assert.equal(written.workspace, root, 'written anew');
+      assert.deepEqual(Object.keys(written.files.durationsMs).sort(), ['packages/app/test/a.test.js', 'packages/app/test/b.test.js', 'packages/util/pad.test.js']);
+    }
+  });
+
+  test('the suite starts with the files that took longest last time', async () => {
+    const slow = HEADER_SLEEP + "test('takes a while', async () => { await sleep(400); });\n";
+    const root = writeGreenMonorepo({ 'slow.test.js': slow });
+    const args = ['-j', '1', '--once'];
+    const first = startCli(args, { cwd: root });
+    assert.equal(await first.exited, 0, first.stderr());
+    const firstStarted = ofType(first.events, 'test:start').map((event) => event.file);
+    assert.deepEqual(firstStarted, ['packages/app/test/answer.test.js', 'packages/lib/slow.test.js'], 'discovery order before any timing');
+    const second = startCli(args, { cwd: root });
+    assert.equal(await second.exited, 0, second.stderr());
+    assert.deepEqual(ofType(second.events, 'test:start').map((event) => event.file), ['packages/lib/slow.test.js', 'packages/app/test/answer.test.js']);
+  });
 });
 
 describe('shutdown, end to end', () => {

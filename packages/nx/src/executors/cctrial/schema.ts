@@ -19,6 +19,8 @@ export interface CctrialExecutorOptions {
   nodeArg?: string[];
   updateSnapshots?: boolean;
   printConfig?: boolean;
+  fresh?: boolean;
+  cacheDir?: string;
   debugTiming?: boolean;
   verbose?: boolean;
   /** As in Jest and Vitest: true keeps watching (--forever), false runs once (--once). Not cctrial's --watch DIR: that is watchFolders. */
@@ -58,6 +60,8 @@ export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   nodeArg: { flag: '--node-arg', kind: 'list' },
   updateSnapshots: { flag: '--update-snapshots', kind: 'boolean' },
   printConfig: { flag: '--print-config', kind: 'boolean' },
+  fresh: { flag: '--fresh', kind: 'boolean' },
+  cacheDir: { flag: '--cache-dir', kind: 'value' },
   debugTiming: { flag: '--debug-timing', kind: 'boolean' },
   verbose: { flag: '--verbose', kind: 'boolean' },
 };
