@@ -2,7 +2,10 @@
  * The events cctrial reports. The views render them, and `--json` prints them as they are, one per
  * line: this union is the documented, stable JSON format (README, "JSON events").
  */
+import type { SourceLocation } from './results/stack.js';
 import type { Outcome, SerializedError } from './results/types.js';
+
+export type { SourceLocation };
 
 export type Phase = 'suite' | 'fix' | 'recheck';
 
@@ -32,6 +35,10 @@ export type CctrialEvent =
       durationMs: number;
       signature: string;
       error: SerializedError;
+      /** Where the failure shows in the test file: the failing assertion, or the call into the code that threw. */
+      location?: SourceLocation;
+      /** Where the error was thrown, when that is elsewhere. */
+      thrownAt?: SourceLocation;
     } & TestRef)
   | { type: 'output'; project: string; file: string; stdout: string; stderr: string }
   | ({ type: 'run:end'; phase: Phase; durationMs: number } & Counts)

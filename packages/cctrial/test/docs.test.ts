@@ -48,3 +48,22 @@ test("the README's set-up commands ask nothing on a terminal: this repository's 
     }
   }
 });
+
+test("the README's VS Code problem matcher finds the fix target's two places in the fix view cctrial prints", () => {
+  const readme = readFileSync(README, 'utf8');
+  const block = /```json\n(\{\n  "version": "2\.0\.0",[\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(block, 'the tasks.json block');
+  const matcher = (JSON.parse(block) as { tasks: Array<{ problemMatcher: { pattern: { regexp: string }; background: { beginsPattern: string; endsPattern: string } } }> }).tasks[0]!.problemMatcher;
+  // docs/screens/fix-view.txt is the fix view as a terminal test renders it (CCTRIAL_WRITE_SCREENS=1).
+  const screen = readFileSync(path.join(REPO_ROOT, 'docs/screens/fix-view.txt'), 'utf8').split('\n');
+  const found = screen.flatMap((line) => {
+    const match = new RegExp(matcher.pattern.regexp).exec(line);
+    return match ? [match.slice(1, 5)] : [];
+  });
+  assert.deepEqual(found, [
+    ['packages/shop/test/cart.test.js', '5', '46', 'error'],
+    ['packages/prices/index.js', '3', '55', 'info'],
+  ]);
+  assert.ok(screen.some((line) => new RegExp(matcher.background.beginsPattern).test(line)));
+  assert.ok(screen.some((line) => new RegExp(matcher.background.endsPattern).test(line)));
+});

@@ -52,6 +52,34 @@ export function throwSite(stack: string | undefined, root: string): string | und
   return `${toPosix(path.relative(root, frame.file))}:${frame.line}:${frame.column}`;
 }
 
+export interface SourceLocation {
+  /** Relative to the workspace root, with forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Where a failure shows in the test file (the deepest frame there: the failing assertion, or the call
+ * into the code that threw), and where it was thrown (the first user frame), for editors. The test
+ * file's place falls back to where the test is declared when the stack never reaches the file.
+ */
+export function failureLocations(
+  stack: string | undefined,
+  testFile: string,
+  declared: { line?: number; column?: number },
+  root: string,
+): { location?: SourceLocation; thrownAt?: SourceLocation } {
+  const relative = (frame: StackFrame): SourceLocation => ({ file: toPosix(path.relative(root, frame.file)), line: frame.line, column: frame.column });
+  const frames = parseStackFrames(stack).filter(isUserFrame);
+  const absoluteTestFile = path.resolve(root, testFile);
+  const inTest = frames.find((frame) => frame.file === absoluteTestFile);
+  const location = inTest ? relative(inTest) : declared.line === undefined ? undefined : { file: testFile, line: declared.line, column: declared.column ?? 1 };
+  const thrown = frames[0] && relative(frames[0]);
+  const sameSite = thrown && location && thrown.file === location.file && thrown.line === location.line && thrown.column === location.column;
+  return { ...(location ? { location } : {}), ...(thrown && !sameSite ? { thrownAt: thrown } : {}) };
+}
+
 /** Every `file://` URL in a text (a message, a stack) as the real path it names: `my%20dir` is shown as `my dir`. */
 export function fileUrlsToPaths(text: string): string {
   // A URL holds no white space; a trailing `:line:column`, closing bracket, quote or full stop is not part of it.

@@ -2,6 +2,7 @@
 import type { CctrialEvent, Counts, TestRef } from '../events.js';
 import type { FailureGroup } from './group.js';
 import { signatureOf } from './group.js';
+import { failureLocations } from './stack.js';
 import type { TestId, TestResult } from './types.js';
 
 export function countOutcomes(results: TestResult[]): Counts {
@@ -33,6 +34,7 @@ export function resultEvent(result: TestResult, root: string): CctrialEvent {
     durationMs,
     signature: signatureOf(result, root),
     error: result.error ?? { type: 'Error', message: 'unknown failure' },
+    ...failureLocations(result.error?.stack, result.id.file, result, root),
   };
 }
 

@@ -5,7 +5,7 @@
  * are shown as visible symbols, and test names stay on their line (terminal-text.ts).
  */
 import { colors as pc } from './colors.js';
-import type { CctrialEvent, EventSink, Phase, TestRef } from '../events.js';
+import type { CctrialEvent, EventSink, Phase, SourceLocation, TestRef } from '../events.js';
 import type { SerializedError } from '../results/types.js';
 import { count, firstLine, formatComparison, formatError, formatRef as formatFullRef, formatVerdict, RULE_WIDTH, totalTests } from './format.js';
 import { cutEnd, displayWidth, flattenLine, neutralizeControls } from './terminal-text.js';
@@ -68,10 +68,15 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
       case 'test:pass':
         if (verbose) write(`${event.outcome.padEnd(9)} ${formatRef(event)}\n`);
         break;
-      case 'groups':
-        for (const group of event.groups) {
+      case 'groups': {
+        // Two groups whose headers would read the same (one assertion at two sites) say where each is.
+        const causes = event.groups.map((group) => firstLine(group.signature.replace(/ @ [^@]*$/, '')));
+        const shared = new Set(causes.filter((cause, index) => causes.indexOf(cause) !== index));
+        for (const [index, group] of event.groups.entries()) {
           const representative = failures.get(keyOf(group.representative));
-          const title = `${count(group.count, 'test')}: ${firstLine(group.signature.replace(/ @ [^@]*$/, ''))}`;
+          const cause = causes[index]!;
+          const site = / @ ([^@]*)$/.exec(group.signature)?.[1];
+          const title = `${count(group.count, 'test')}: ${cause}${shared.has(cause) && site ? ` at ${site}` : ''}`;
           write(`\n${groupHeader(title, width?.())}\n`);
           if (representative) write(formatError(representative.error, root) + '\n');
           const listed = group.tests.slice(0, MAX_LISTED_TESTS);
@@ -81,6 +86,7 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
           if (group.count > MAX_LISTED_TESTS) write(`  ... and ${group.count - MAX_LISTED_TESTS} more\n`);
         }
         break;
+      }
       case 'run:end': {
         write(`\n${'-'.repeat(RULE_WIDTH)}\nRan ${count(totalTests(event), 'test')} in ${(event.durationMs / 1000).toFixed(3)}s\n\n${formatVerdict(event)}\n`);
         const failed = event.failed + event.errors + event.cancelled > 0;
@@ -92,7 +98,11 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
             if (stdout) write(`\n${pc.dim(`stdout of ${file}:`)}\n${stdout.trimEnd()}\n`);
             if (stderr) write(`\n${pc.dim(`stderr of ${file}:`)}\n${stderr.trimEnd()}\n`);
           }
-          write(`\nplease fix: ${formatRef(target)}\n`);
+          write('\n');
+          // As compilers print them, for editors and terminals that link file:line:column (README, "Editors").
+          if (failure?.location) write(`${formatLocation(failure.location)}: error: ${firstLine(`${failure.error.type}: ${failure.error.message}`)}\n`);
+          if (failure?.thrownAt) write(`${formatLocation(failure.thrownAt)}: info: thrown here\n`);
+          write(`please fix: ${formatRef(target)}\n`);
         }
         break;
       }
@@ -116,4 +126,8 @@ function groupHeader(title: string, width: number | undefined): string {
   const fitted = columns > width - 5 ? cutEnd(title, width - 5) : title;
   const rule = Math.max(3, width - 1 - displayWidth(fitted) - 1);
   return `${'='.repeat(rule)} ${pc.red(fitted)}`;
+}
+
+function formatLocation(location: SourceLocation): string {
+  return `${location.file}:${location.line}:${location.column}`;
 }

@@ -91,6 +91,10 @@ describe('the loop, end to end', () => {
       // The representative of the largest group: its tests are equally near the cause, so the first by file, then order in the file.
       const [firstFix] = ofType(events, 'fix');
       assert.deepEqual(firstFix!.test, ADDS);
+      // For editors: where the failure shows in the test file, and where it was thrown.
+      const addsFailure = ofType(events, 'test:fail').find((event) => event.name[0] === ADDS.name[0])!;
+      assert.deepEqual(addsFailure.location, { file: ADDS.file, line: 4, column: addsFailure.location?.column });
+      assert.deepEqual(addsFailure.thrownAt, { file: 'packages/math/index.js', line: 2, column: addsFailure.thrownAt?.column });
       const fixEnd = ofType(events, 'run:end')[1]!;
       assert.equal(fixEnd.phase, 'fix');
       assert.equal(failures(fixEnd), 1);

@@ -173,6 +173,8 @@ test('the fix view at idle: the phrases, the error, and the status line at the b
       assert.ok(screen.includes(phrase), `the screen lacks ${JSON.stringify(phrase)}:\n${screen}`);
     }
     assert.match(screen, /^Running 1 test\.$/m);
+    // Compiler-style lines an editor links: the failing call in the test file, and the throw site.
+    assert.match(screen, new RegExp(`^packages/shop/test/cart\\.test\\.js:\\d+:\\d+: error: ${escapeRegExp(TYPE_ERROR)}\\n^packages/prices/index\\.js:\\d+:\\d+: info: thrown here$`, 'm'));
     assert.match(screen, /^Ran 1 test in \d+\.\d{3}s$/m);
     assert.match(screen, /^FAILED \(errors=1\)$/m);
     // The one-test group of the fix run; its title is wider than the screen, so read it unwrapped.
@@ -458,3 +460,7 @@ test('a saved fix goes through recheck and suite, and with -f ends green and wai
     ]);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,7 +1,7 @@
 /** Reading V8 stacks: frames, user frames, throw sites. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isUserFrame, parseStackFrames, throwSite } from '../../src/results/stack.js';
+import { failureLocations, isUserFrame, parseStackFrames, throwSite } from '../../src/results/stack.js';
 
 const ROOT = '/work/repo';
 
@@ -68,5 +68,31 @@ describe('throwSite', () => {
 
   it('is undefined when no frame is the user\'s', () => {
     assert.equal(throwSite('Error: x\n    at node:internal/a:1:1', ROOT), undefined);
+  });
+});
+
+describe('failureLocations', () => {
+  const TEST_FILE = 'packages/app/test/a.test.js';
+
+  it('is the deepest frame in the test file, and the throw site when that is elsewhere', () => {
+    const stack = 'Error: x\n    at add (/work/repo/packages/math/index.js:2:9)\n    at helper (/work/repo/packages/app/test/a.test.js:9:5)\n    at TestContext.<anonymous> (/work/repo/packages/app/test/a.test.js:4:20)\n    at node:internal/test_runner/test:1:1';
+    assert.deepEqual(failureLocations(stack, TEST_FILE, { line: 4, column: 1 }, ROOT), {
+      location: { file: TEST_FILE, line: 9, column: 5 },
+      thrownAt: { file: 'packages/math/index.js', line: 2, column: 9 },
+    });
+  });
+
+  it('has no separate throw site for an assertion in the test file itself', () => {
+    const stack = 'AssertionError: x\n    at TestContext.<anonymous> (/work/repo/packages/app/test/a.test.js:4:20)';
+    assert.deepEqual(failureLocations(stack, TEST_FILE, { line: 4, column: 1 }, ROOT), { location: { file: TEST_FILE, line: 4, column: 20 } });
+  });
+
+  it("falls back to the test's declaration when the stack never reaches the test file", () => {
+    const stack = 'Error: x\n    at tick (/work/repo/packages/app/src/timer.js:3:11)';
+    assert.deepEqual(failureLocations(stack, TEST_FILE, { line: 7, column: 3 }, ROOT), {
+      location: { file: TEST_FILE, line: 7, column: 3 },
+      thrownAt: { file: 'packages/app/src/timer.js', line: 3, column: 11 },
+    });
+    assert.deepEqual(failureLocations(undefined, TEST_FILE, {}, ROOT), {});
   });
 });
