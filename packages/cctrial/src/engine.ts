@@ -6,6 +6,7 @@ import type { CctrialEvent, EventSink, Phase } from './events.js';
 import { discoverTestFiles, newTestFileMatcher, updateTestFiles, type TestFile } from './discovery.js';
 import { ModuleGraph } from './module-graph.js';
 import type { FileKnowledge } from './saved-state.js';
+import { FlakyTests } from './results/flaky.js';
 import { groupFailures, type FailureGroup } from './results/group.js';
 import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
@@ -57,6 +58,7 @@ export class Engine {
   readonly moduleGraph = new ModuleGraph();
   /** How long each test file (workspace-relative) took in its last complete suite run: the suite starts with the longest. */
   private readonly durationsMs = new Map<string, number>();
+  private readonly flaky = new FlakyTests();
 
   /** Reads the workspace, its configuration and its projects' test scripts. */
   static async create(options: Options, emit: EventSink): Promise<Engine> {
@@ -274,6 +276,11 @@ export class Engine {
     this.moduleGraph.restore(saved.imports, this.workspace.root);
   }
 
+  /** The watcher saw these files (absolute) change: a test whose outcome changes without such a change is flaky. */
+  noteChanges(files: string[]): void {
+    this.flaky.noteChanges(files);
+  }
+
   /** Runs exactly these tests; `known` holds the earlier results of their files. */
   async runTests(phase: Phase, targets: TestResult[], known: TestResult[], signal?: AbortSignal): Promise<RunOutcome> {
     const files = new Set(targets.map((target) => target.id.file));
@@ -289,6 +296,14 @@ export class Engine {
    */
   private progress(targets?: TestResult[]): RunProgress {
     const targetNames = targets && new Set(targets.flatMap((target) => target.id.path));
+    const startedAt = this.flaky.now;
+    const root = this.workspace.root;
+    const projectOf = new Map(this.testFiles.map((file) => [file.relative, file.projectRoot]));
+    const filesOf = (testFile: string) => {
+      const absolute = path.resolve(root, testFile);
+      const projectRoot = projectOf.get(testFile);
+      return [absolute, ...this.moduleGraph.importsOf(absolute), ...(projectRoot ? [projectRoot] : [])];
+    };
     return {
       onTestStart: (file, name) => {
         if (!targetNames || targetNames.has(name)) this.emit({ type: 'test:start', project: file.project, file: file.relative, name });
@@ -297,7 +312,7 @@ export class Engine {
         // As each file ends, not with the run: a save while the first suite still runs is judged by what has loaded so far.
         this.moduleGraph.update(run, this.workspace.root);
       },
-      onResults: (results) => this.emitResults(results),
+      onResults: (results) => this.emitResults(this.flaky.observe(results, filesOf, startedAt)),
       onNotice: (message) => this.emit({ type: 'warning', message }),
     };
   }
@@ -306,10 +321,11 @@ export class Engine {
     for (const result of results) this.emit(resultEvent(result, this.workspace.root));
   }
 
-  private finish(phase: Phase, report: RunReport): RunOutcome {
+  private finish(phase: Phase, finished: RunReport): RunOutcome {
     const root = this.workspace.root;
+    if (finished.aborted) return { report: finished, groups: [] };
+    const report = { ...finished, results: finished.results.map((result) => this.flaky.mark(result)) };
     const results = report.results;
-    if (report.aborted) return { report, groups: [] };
     for (const run of report.fileRuns) {
       if (run.stdout || run.stderr) this.emit({ type: 'output', project: run.project, file: run.file, stdout: run.stdout, stderr: run.stderr });
     }

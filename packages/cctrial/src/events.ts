@@ -28,7 +28,8 @@ export interface Counts {
 export type CctrialEvent =
   | { type: 'run:start'; phase: Phase; tests: number | null; files: number }
   | { type: 'test:start'; project: string; file: string; name: string }
-  | ({ type: 'test:pass'; outcome: Extract<Outcome, 'pass' | 'skip' | 'todo'>; durationMs: number } & TestRef)
+  /** `flaky`: this test's outcome changed between two runs with no change to its files; absent otherwise. */
+  | ({ type: 'test:pass'; outcome: Extract<Outcome, 'pass' | 'skip' | 'todo'>; durationMs: number; flaky?: true } & TestRef)
   | ({
       type: 'test:fail';
       outcome: Extract<Outcome, 'failure' | 'error' | 'cancelled'>;
@@ -39,6 +40,7 @@ export type CctrialEvent =
       location?: SourceLocation;
       /** Where the error was thrown, when that is elsewhere. */
       thrownAt?: SourceLocation;
+      flaky?: true;
     } & TestRef)
   | { type: 'output'; project: string; file: string; stdout: string; stderr: string }
   | ({ type: 'run:end'; phase: Phase; durationMs: number } & Counts)

@@ -70,6 +70,11 @@ export class ModuleGraph {
     return [...(this.importedBy.get(file) ?? [])];
   }
 
+  /** The files this test file (absolute) loaded, as far as known. */
+  importsOf(testFile: string): string[] {
+    return [...(this.imports.get(testFile) ?? [])];
+  }
+
   /** Whether this test file has reported what it loads. */
   knows(testFile: string): boolean {
     return this.imports.has(testFile);

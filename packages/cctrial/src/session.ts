@@ -149,6 +149,7 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
 
   /** Sends the part of a batch that can change a verdict to the loop; holds the rest while a suite or recheck runs. */
   const judge = (batch: ChangeBatch, during: CurrentRun | undefined) => {
+    engine.noteChanges(batch.changed);
     const counted = relevantChange(batch, engine.codeKnowledge());
     if (during && during.phase !== 'fix') {
       const counts = new Set(counted.files);

@@ -38,12 +38,17 @@ export function groupFailures(results: TestResult[], root: string): FailureGroup
     else bySignature.set(signature, [result]);
   }
   // Map order is first-appearance order, which is deterministic: it breaks ties between equal sizes.
+  // A group of flaky tests only comes last, whatever its size: a real failure is fixed first (flaky.ts).
+  const onlyFlaky = (tests: TestResult[]) => tests.every((test) => test.flaky);
   return [...bySignature]
     .map(([signature, tests]) => ({ signature, representative: nearestToCause(tests, root), tests }))
-    .sort((a, b) => b.tests.length - a.tests.length);
+    .sort((a, b) => Number(onlyFlaky(a.tests)) - Number(onlyFlaky(b.tests)) || b.tests.length - a.tests.length);
 }
 
-function nearestToCause(tests: TestResult[], root: string): TestResult {
+/** Among the tests that are not flaky, if any: a flaky one passes or fails whatever the fix. */
+function nearestToCause(all: TestResult[], root: string): TestResult {
+  const steady = all.filter((test) => !test.flaky);
+  const tests = steady.length > 0 ? steady : all;
   let nearest = tests[0]!;
   let nearestDistance = distanceToCause(nearest, root);
   for (const test of tests.slice(1)) {

@@ -26,7 +26,8 @@ export function resultEvent(result: TestResult, root: string): CctrialEvent {
   const ref = toTestRef(result.id);
   const durationMs = Math.round(result.durationMs * 100) / 100;
   const { outcome } = result;
-  if (outcome === 'pass' || outcome === 'skip' || outcome === 'todo') return { type: 'test:pass', ...ref, outcome, durationMs };
+  const flaky = result.flaky ? { flaky: true as const } : {};
+  if (outcome === 'pass' || outcome === 'skip' || outcome === 'todo') return { type: 'test:pass', ...ref, outcome, durationMs, ...flaky };
   return {
     type: 'test:fail',
     ...ref,
@@ -35,6 +36,7 @@ export function resultEvent(result: TestResult, root: string): CctrialEvent {
     signature: signatureOf(result, root),
     error: result.error ?? { type: 'Error', message: 'unknown failure' },
     ...failureLocations(result.error?.stack, result.id.file, result, root),
+    ...flaky,
   };
 }
 

@@ -53,6 +53,8 @@ export interface TestResult {
   failureType?: string;
   error?: SerializedError;
   reason?: string;
+  /** Its outcome changed between two runs with no change to its files (flaky.ts). */
+  flaky?: true;
 }
 
 /** Everything learnt from running one test file in one child process. */

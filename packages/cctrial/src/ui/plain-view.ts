@@ -82,7 +82,10 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
           const listed = group.tests.slice(0, MAX_LISTED_TESTS);
           // One assertion failing with other values per test: each test's values tell the cases apart.
           const messages = new Set(listed.map((test) => failures.get(keyOf(test))?.error.message));
-          for (const test of listed) write(`  - ${formatRef(test)}${messages.size > 1 ? valuesOf(failures.get(keyOf(test))?.error) : ''}\n`);
+          for (const test of listed) {
+            const failure = failures.get(keyOf(test));
+            write(`  - ${formatRef(test)}${failure?.flaky ? pc.yellow(' (flaky)') : ''}${messages.size > 1 ? valuesOf(failure?.error) : ''}\n`);
+          }
           if (group.count > MAX_LISTED_TESTS) write(`  ... and ${group.count - MAX_LISTED_TESTS} more\n`);
         }
         break;

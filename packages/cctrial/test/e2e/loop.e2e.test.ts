@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import type { CctrialEvent, TestRef } from '../../src/events.js';
 import { CLI } from '../helpers/cli.js';
 import { startCli, phaseSequence, type LiveCli } from '../helpers/live-cli.js';
-import { linkPackage, writeWorkspace } from '../helpers/workspace.js';
+import { linkPackage, writeNpmMonorepo, writeWorkspace } from '../helpers/workspace.js';
 import {
   MATH_FIXED,
   TEST_HEADER,
@@ -627,6 +627,49 @@ describe('resume, end to end', () => {
     const second = startCli(args, { cwd: root });
     assert.equal(await second.exited, 0, second.stderr());
     assert.deepEqual(ofType(second.events, 'test:start').map((event) => event.file), ['packages/lib/slow.test.js', 'packages/app/test/answer.test.js']);
+  });
+});
+
+describe('flaky tests, end to end', () => {
+  test('a test whose outcome changes with no change to its files is flagged flaky, and a real failure is fixed first', async () => {
+    const counter = path.join(scratchFolder(), 'runs');
+    const root = writeNpmMonorepo({
+      a: {
+        name: '@fx/a',
+        files: {
+          // Fails on odd runs, counting in a file outside the workspace: nothing the watcher sees changes.
+          'test/flaky.test.js':
+            TEST_HEADER +
+            "import { existsSync, readFileSync, writeFileSync } from 'node:fs';\n" +
+            `const counter = ${JSON.stringify(counter)};\n` +
+            "test('sometimes fails', () => {\n" +
+            "  const run = (existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0) + 1;\n" +
+            '  writeFileSync(counter, String(run));\n' +
+            '  assert.ok(run % 2 === 0, `run ${run}`);\n' +
+            '});\n',
+        },
+      },
+      b: { name: '@fx/b', files: { 'test/real.test.js': TEST_HEADER + "test('is really broken', () => assert.equal(1 + 1, 3));\n" } },
+    });
+    const FLAKY = ref('@fx/a', 'packages/a/test/flaky.test.js', 'sometimes fails');
+    const REAL = ref('@fx/b', 'packages/b/test/real.test.js', 'is really broken');
+    const cli = startCli(['-j', '1'], { cwd: root });
+    try {
+      // Suite: both fail, one test per group, and the first group by project is the flaky test's (nothing is known yet).
+      await cli.waitFor(is('fix', (event) => event.test.file === REAL.file), { what: 'the real failure as the fix target' });
+      assert.deepEqual(ofType(cli.events, 'fix').map((event) => event.test), [FLAKY, REAL]);
+      assert.deepEqual(phaseSequence(cli.events), ['start:suite', 'end:suite', 'start:fix', 'end:fix', 'start:recheck', 'end:recheck']);
+      // The fix run passed with no change: flaky from then on, in the events and the groups' order.
+      const [suitePass, fixPass] = [ofType(cli.events, 'test:fail')[0]!, ofType(cli.events, 'test:pass').find((event) => event.file === FLAKY.file)!];
+      assert.equal(suitePass.flaky, undefined);
+      assert.equal(fixPass.flaky, true);
+      const recheckFailures = ofType(cli.events, 'test:fail').slice(2);
+      assert.deepEqual(recheckFailures.map((event) => [event.name[0], event.flaky ?? false]), [['sometimes fails', true], ['is really broken', false]]);
+      const groups = ofType(cli.events, 'groups').at(-1)!;
+      assert.deepEqual(groups.groups.map((group) => group.representative), [REAL, FLAKY], 'the flaky group comes last');
+    } finally {
+      await cli.stop();
+    }
   });
 });
 

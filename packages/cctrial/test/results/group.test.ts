@@ -33,6 +33,19 @@ function failed(file: string, name: string, error: { type?: string; message: str
 const names = (group: FailureGroup) => group.tests.map((test) => `${test.id.project}:${test.id.file}:${test.id.path.join(' › ')}`);
 
 describe('groupFailures', () => {
+  it('puts a group of flaky tests only after the real failures, whatever its size, and never picks a flaky representative while a steady test is there', () => {
+    const flakyError = { message: 'timing out now and then', site: 'src/net.js:1:1' };
+    const realError = { message: 'really broken', site: 'src/real.js:1:1' };
+    const flaky = (file: string, name: string, error: typeof flakyError) => ({ ...failed(file, name, error), flaky: true as const });
+    const groups = groupFailures(
+      [flaky('a.test.js', 'one', flakyError), flaky('b.test.js', 'two', flakyError), flaky('a.test.js', 'three', realError), failed('c.test.js', 'four', realError)],
+      ROOT,
+    );
+    assert.deepEqual(groups.map((group) => group.signature), ['Error: really broken @ src/real.js:1:1', 'Error: timing out now and then @ src/net.js:1:1']);
+    assert.equal(groups[0]!.representative.id.file, 'c.test.js', 'the steady test, though the flaky one comes first by file');
+    assert.equal(groups[1]!.representative.id.file, 'a.test.js', 'all flaky: the usual choice');
+  });
+
   it('merges the same type, message and throw site from different tests and files', () => {
     const error = { type: 'TypeError', message: 'x is not a function', site: 'src/x.js:3:9' };
     const groups = groupFailures([failed('a.test.js', 'one', error), failed('b.test.js', 'two', error)], ROOT);
