@@ -414,6 +414,27 @@ test('NO_COLOR=1 in a terminal: the status line and blocks, without colour codes
   );
 });
 
+test('q while fixing, then cctrial again: it resumes with the same test, with no suite run first', async () => {
+  const root = writeShop();
+  const first = startCliInPty([], { cwd: root });
+  try {
+    await waitForCartFix(first);
+    first.write('q');
+    assert.equal(await first.exited, 1);
+  } finally {
+    await first.stop();
+  }
+  const second = startCliInPty([], { cwd: root });
+  try {
+    const screen = await second.waitForScreen(atFixIdle(second, CART_TEST, CART_FIX_STATUS), { timeoutMs: WAIT_MS, what: 'the resumed fix view' });
+    assert.match(second.transcript(), /^Resuming: 4 tests in 2 groups failed when cctrial last ran here; the one it was fixing runs first, then all of them, then the suite \(--fresh starts with the suite\)\.$/m);
+    assert.match(screen, new RegExp(`^re-run: ${escapeRegExp(CART_TEST)}$`, 'm'));
+    assert.doesNotMatch(second.transcript(), /^Running tests in \d+ files?\.$/m, 'no suite before the remembered target');
+  } finally {
+    await second.stop();
+  }
+});
+
 test('a saved fix goes through recheck and suite, and with -f ends green and waiting', async () => {
   await withCli(['-f'], async (cli, root) => {
     await waitForCartFix(cli);
