@@ -12,6 +12,7 @@ import { countOutcomes, groupsEvent, resultEvent } from './results/summary.js';
 import type { TestResult } from './results/types.js';
 import { GlobalSetups } from './runner/global-setup.js';
 import { TestRunner, type RunReport, type RunProgress } from './runner/test-runner.js';
+import { runSuiteViaNx } from './runner/via-nx.js';
 import type { Options } from './options.js';
 import type { CliSettings, ProjectSettings } from './config/settings.js';
 import { existsSync } from 'node:fs';
@@ -222,6 +223,7 @@ export class Engine {
    * (smart mode), those alone. `scope.known` holds earlier results: it gives the count to expect.
    */
   async runSuite(phase: Phase, scope: SuiteScope = {}, signal?: AbortSignal): Promise<RunOutcome> {
+    if (this.options.via === 'nx') return this.runSuiteViaNx(phase, signal);
     const split = this.affectedFirst(scope.changed ?? []);
     const affected = this.longestFirst(split.affected);
     const rest = this.longestFirst(split.rest);
@@ -233,6 +235,26 @@ export class Engine {
     const report = await this.runner.runFiles(files, this.progress(), signal);
     if (!report.aborted) for (const run of report.fileRuns) if (!run.aborted) this.durationsMs.set(run.file, Math.round(run.durationMs));
     return this.finish(phase, report);
+  }
+
+  /**
+   * The suite step through `nx run-many` and Nx's cache (runner/via-nx.ts): every selected project
+   * with tests, whatever changed, since Nx's hash decides what runs again.
+   */
+  private async runSuiteViaNx(phase: Phase, signal?: AbortSignal): Promise<RunOutcome> {
+    const tested = new Set(this.testFiles.map((file) => file.projectRoot));
+    const projects = this.selection.projects.filter((project) => tested.has(project.root)).map((project) => project.name);
+    this.emit({ type: 'run:start', phase, tests: null, files: this.testFiles.length });
+    const startedAt = performance.now();
+    const outcome = await runSuiteViaNx(this.workspace.root, projects, signal);
+    const results: TestResult[] = [];
+    for (const { project, contents, cached } of outcome.projects) {
+      this.emit({ type: 'project:results', project, cached, tests: contents.results.length });
+      this.restoreFileKnowledge(contents.files);
+      results.push(...contents.results);
+    }
+    if (!outcome.aborted) this.emitResults(results);
+    return this.finish(phase, { results, fileRuns: [], aborted: outcome.aborted, durationMs: performance.now() - startedAt });
   }
 
   /**

@@ -49,6 +49,8 @@ export type CctrialEvent =
   | { type: 'fix'; test: TestRef }
   /** At start: the last session here stopped while fixing; `test`, its target, runs first. */
   | { type: 'resume'; failing: number; groups: number; test: TestRef }
+  /** --via nx: one project's results of a suite step, run by Nx (`cached: false`) or from its cache. */
+  | { type: 'project:results'; project: string; cached: boolean; tests: number }
   | { type: 'change'; files: string[] }
   | { type: 'idle' }
   | { type: 'warning'; message: string }

@@ -45,6 +45,10 @@ export interface Options {
   fresh: boolean;
   /** Where cctrial keeps what it remembers between sessions (absolute); undefined: node_modules/.cache/cctrial in the workspace root. */
   cacheDir?: string;
+  /** --results: write the suite's results to this file (absolute) when the --once run ends. */
+  resultsFile?: string;
+  /** --via nx: suite steps run through `nx run-many -t cctrial-ci`, taking what Nx's cache has. */
+  via?: 'nx';
   verbose: boolean;
   debugTiming: boolean;
   help: boolean;
@@ -79,6 +83,8 @@ export const FLAGS: readonly Flag[] = [
   { name: 'ignore', type: 'string', value: 'GLOB', multiple: true, description: 'Never start a run for changes to files matching GLOB, written as in .gitignore (repeatable).' },
   { name: 'fresh', type: 'boolean', description: 'Start with the whole suite, not with the test the last session was fixing.' },
   { name: 'cache-dir', type: 'string', value: 'DIR', description: 'Keep what cctrial remembers between sessions in DIR (default: node_modules/.cache/cctrial in the workspace root).' },
+  { name: 'results', type: 'string', value: 'FILE', description: 'With --once: write the results to FILE, for a cached Nx target (cctrial-ci) and --via nx.' },
+  { name: 'via', type: 'string', value: 'nx', description: "Run suite steps as `nx run-many -t cctrial-ci`, so that Nx's cache (local or remote) gives the results of unchanged projects; fix runs stay local." },
   { name: 'update-snapshots', type: 'boolean', description: 'Run the tests with --test-update-snapshots, rewriting snapshot files.' },
   { name: 'print-config', type: 'boolean', description: 'Print what each selected project runs and where each setting came from, then exit.' },
   { name: 'json', type: 'boolean', description: 'Print NDJSON events on stdout instead of the terminal UI.' },
@@ -155,6 +161,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   };
   if (string('grep')) options.grep = string('grep')!;
   if (string('cache-dir')) options.cacheDir = path.resolve(workDir, string('cache-dir')!);
+  if (string('results')) {
+    if (!options.once) throw new ConfigError('--results needs --once: it writes the results of one suite run, as a cached Nx target does. Add --once.');
+    options.resultsFile = path.resolve(workDir, string('results')!);
+  }
+  const via = string('via');
+  if (via !== undefined && via !== 'nx') throw new ConfigError(`--via must be "nx" (suite steps through nx run-many and its cache), but is ${JSON.stringify(via)}.`);
+  if (via) options.via = via;
   if (flag('notify') && flag('no-notify')) throw new ConfigError('--notify and --no-notify contradict each other: pass one of them.');
   if (flag('notify') || flag('no-notify')) options.notify = flag('notify');
   const isolation = string('isolation');

@@ -12,6 +12,7 @@ import type { EventSink } from './events.js';
 import { createLoop, fixState, isEager, nextRunToPrepare, step, type LoopCommand, type LoopEvent, type LoopPhase } from './loop.js';
 import type { Notify } from './notify.js';
 import { toTestRef } from './results/summary.js';
+import { writeResultsFile } from './results-file.js';
 import { defaultCacheDir, StateStore } from './saved-state.js';
 import { IgnoreRules } from './watch/ignore.js';
 import { relevantChange } from './watch/relevance.js';
@@ -128,6 +129,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         notifying = Promise.all([notifying, Promise.resolve(notify(command.notification)).catch(() => {})]).then(() => {});
         return;
       case 'exit':
+        // --once --results: the suite's results, for the Nx target that caches them (results-file.ts).
+        if (engine.options.resultsFile) writeResultsFile(engine.options.resultsFile, loop.known, engine.fileKnowledge());
         current?.controller.abort();
         engine.discardPrepared();
         await watcher?.close();
@@ -142,6 +145,8 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
   const absolute = (file: string) => path.resolve(engine.workspace.root, file);
 
   const remember = () => {
+    // A run for a cached Nx target is another cctrial's suite step: the user's own session is not this one.
+    if (engine.options.resultsFile) return;
     const fix = fixState(loop);
     const problem = store.save({ files: engine.fileKnowledge(), ...(fix ? { fix } : {}) });
     if (problem) emit({ type: 'warning', message: problem });

@@ -39,6 +39,9 @@ export function createPlainView(rawWrite: (text: string) => void, root: string, 
         target = event.test;
         write(`re-run: ${formatRef(event.test)}\n`);
         break;
+      case 'project:results':
+        write(pc.dim(`${event.project}: ${count(event.tests, 'test')}, ${event.cached ? "from Nx's cache" : 'run by Nx'}\n`));
+        break;
       case 'resume':
         write(
           `Resuming: ${count(event.failing, 'test')} in ${count(event.groups, 'group')} failed when cctrial last ran here; ` +

@@ -37,8 +37,9 @@ export function cctrialCiTarget(namedInputs: Record<string, unknown> | undefined
     executor: EXECUTOR,
     cache: true,
     inputs: ['default', dependencies, { externalDependencies: ['cctrial'] }, { runtime: 'node --version' }],
-    outputs: [],
-    options: { once: true },
+    // The results, for `cctrial --via nx`, which reads them back from this run or from the cache.
+    outputs: ['{options.results}'],
+    options: { once: true, results: '{workspaceRoot}/node_modules/.cache/cctrial/results/{projectName}.json' },
     metadata: {
       technologies: ['node'],
       description: "Runs the project's node:test tests once with cctrial, cached until the project or its dependencies change",

@@ -92,7 +92,8 @@ describe('the inferred cctrial target', () => {
     const withProduction = await ciTarget({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.js'] } });
     assert.equal(withProduction?.executor, '@cctrial/nx:cctrial');
     assert.equal(withProduction?.cache, true);
-    assert.deepEqual(withProduction?.options, { once: true });
+    assert.deepEqual(withProduction?.options, { once: true, results: '{workspaceRoot}/node_modules/.cache/cctrial/results/{projectName}.json' });
+    assert.deepEqual(withProduction?.outputs, ['{options.results}']);
     assert.deepEqual(withProduction?.inputs, ['default', '^production', { externalDependencies: ['cctrial'] }, { runtime: 'node --version' }]);
     // With no production input to name, every file of a dependency counts: never a stale hit.
     const without = await ciTarget({});

@@ -21,6 +21,7 @@ export interface CctrialExecutorOptions {
   printConfig?: boolean;
   fresh?: boolean;
   cacheDir?: string;
+  results?: string;
   debugTiming?: boolean;
   verbose?: boolean;
   /** As in Jest and Vitest: true keeps watching (--forever), false runs once (--once). Not cctrial's --watch DIR: that is watchFolders. */
@@ -62,6 +63,7 @@ export const FLAGS: Readonly<Record<FlagOption, FlagMapping>> = {
   printConfig: { flag: '--print-config', kind: 'boolean' },
   fresh: { flag: '--fresh', kind: 'boolean' },
   cacheDir: { flag: '--cache-dir', kind: 'value' },
+  results: { flag: '--results', kind: 'value' },
   debugTiming: { flag: '--debug-timing', kind: 'boolean' },
   verbose: { flag: '--verbose', kind: 'boolean' },
 };
