@@ -246,7 +246,7 @@ export class Engine {
     const projects = this.selection.projects.filter((project) => tested.has(project.root)).map((project) => project.name);
     this.emit({ type: 'run:start', phase, tests: null, files: this.testFiles.length });
     const startedAt = performance.now();
-    const outcome = await runSuiteViaNx(this.workspace.root, projects, signal);
+    const outcome = await runSuiteViaNx(this.workspace.root, projects, this.options.jobs, signal);
     const results: TestResult[] = [];
     for (const { project, contents, cached } of outcome.projects) {
       this.emit({ type: 'project:results', project, cached, tests: contents.results.length });

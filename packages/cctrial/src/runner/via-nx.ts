@@ -25,12 +25,13 @@ export interface ProjectResults {
 /** How much of Nx's output an error shows. */
 const OUTPUT_TAIL_CHARS = 4_000;
 
-export async function runSuiteViaNx(root: string, projects: string[], signal?: AbortSignal): Promise<{ projects: ProjectResults[]; aborted: boolean }> {
+export async function runSuiteViaNx(root: string, projects: string[], jobs: number, signal?: AbortSignal): Promise<{ projects: ProjectResults[]; aborted: boolean }> {
   const nx = nxBin(root);
   // A file left by an earlier run must never stand for this one: Nx writes or restores each anew.
   for (const project of projects) rmSync(resultsFileOf(root, project), { force: true });
   const startedAt = Date.now();
-  const args = [nx, 'run-many', '-t', VIA_NX_TARGET, `--projects=${projects.join(',')}`, '--outputStyle=static'];
+  // --parallel: as many tasks at once as cctrial would run test files.
+  const args = [nx, 'run-many', '-t', VIA_NX_TARGET, `--projects=${projects.join(',')}`, `--parallel=${jobs}`, '--outputStyle=static'];
   const { output, aborted } = await run(args, root, signal);
   if (aborted) return { projects: [], aborted: true };
   const found: ProjectResults[] = [];

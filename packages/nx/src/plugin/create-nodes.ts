@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
 import { DEFAULT_CI_TARGET_NAME, DEFAULT_TARGET_NAME } from '../names';
 import { cctrialCiTarget, cctrialTarget } from './target';
-import { testedProjectRoots } from './tested-roots';
+import { testedProjects } from './tested-roots';
 
 export interface CctrialPluginOptions {
   /** The name of the watching target (default "cctrial"). */
@@ -24,7 +24,8 @@ export const createNodes: CreateNodes<CctrialPluginOptions> = [
   PROJECT_MANIFESTS,
   async (manifests, options, context) => {
     // The workspace root is left out: in a package-based repo, running cctrial there runs every package.
-    const tested = new Set((await testedProjectRoots(context)).filter((root) => root !== '.'));
+    const { roots, cctrialLocked } = await testedProjects(context);
+    const tested = new Set(roots.filter((root) => root !== '.'));
     const seenByNx = new Set(manifests);
     return createNodesFromFiles(
       (manifest, pluginOptions, { nxJsonConfiguration }): CreateNodesResult => {
@@ -36,7 +37,7 @@ export const createNodes: CreateNodes<CctrialPluginOptions> = [
           [pluginOptions?.targetName ?? DEFAULT_TARGET_NAME]: cctrialTarget(),
         };
         const ciTargetName = pluginOptions?.ciTargetName ?? DEFAULT_CI_TARGET_NAME;
-        if (ciTargetName !== false) targets[ciTargetName] = cctrialCiTarget(nxJsonConfiguration.namedInputs);
+        if (ciTargetName !== false) targets[ciTargetName] = cctrialCiTarget(nxJsonConfiguration.namedInputs, cctrialLocked);
         return { projects: { [root]: { targets } } };
       },
       manifests,

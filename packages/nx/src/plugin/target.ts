@@ -31,12 +31,14 @@ export function cctrialTarget(): TargetConfiguration {
  * a dependency's files count: a miss too many, never a stale pass. The Node version and cctrial's
  * are inputs because verdicts differ between them (type stripping, node:test's defaults).
  */
-export function cctrialCiTarget(namedInputs: Record<string, unknown> | undefined): TargetConfiguration {
+export function cctrialCiTarget(namedInputs: Record<string, unknown> | undefined, cctrialLocked: boolean): TargetConfiguration {
   const dependencies = namedInputs && 'production' in namedInputs ? '^production' : '^default';
+  // cctrial's version is known to Nx only from the lockfile; a cctrial linked from a folder is not in it.
+  const cctrialVersion = cctrialLocked ? [{ externalDependencies: ['cctrial'] }] : [];
   return {
     executor: EXECUTOR,
     cache: true,
-    inputs: ['default', dependencies, { externalDependencies: ['cctrial'] }, { runtime: 'node --version' }],
+    inputs: ['default', dependencies, ...cctrialVersion, { runtime: 'node --version' }],
     // The results, for `cctrial --via nx`, which reads them back from this run or from the cache.
     outputs: ['{options.results}'],
     options: { once: true, results: '{workspaceRoot}/node_modules/.cache/cctrial/results/{projectName}.json' },

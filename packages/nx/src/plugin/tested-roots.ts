@@ -19,10 +19,18 @@ export const CACHE_FILE_NAME = 'cctrial-tested-projects.json';
 interface CacheEntry {
   hash: string;
   roots: string[];
+  /** Whether the lockfile lists cctrial, so that Nx can hash its version as an external dependency. */
+  cctrialLocked: boolean;
 }
 
-/** Workspace-relative posix roots of the projects with tests. A workspace cctrial cannot read gets no targets, and a warning. */
-export async function testedProjectRoots(context: CreateNodesContext): Promise<string[]> {
+export interface TestedProjects {
+  /** Workspace-relative posix roots of the projects with tests. */
+  roots: string[];
+  cctrialLocked: boolean;
+}
+
+/** The projects with tests, and what the lockfile says. A workspace cctrial cannot read gets no targets, and a warning. */
+export async function testedProjects(context: CreateNodesContext): Promise<TestedProjects> {
   // cctrial is ESM; this plugin is loaded by Nx as CommonJS.
   const cctrial = await import('cctrial');
   const hash = hashArray([
@@ -34,7 +42,7 @@ export async function testedProjectRoots(context: CreateNodesContext): Promise<s
   ]);
   const file = path.join(workspaceDataDirectoryForWorkspace(context.workspaceRoot), CACHE_FILE_NAME);
   const cached = readEntry(file);
-  if (cached?.hash === hash) return cached.roots;
+  if (cached?.hash === hash) return cached;
   let roots: string[];
   try {
     const tested = await cctrial.testedProjects(context.workspaceRoot);
@@ -42,16 +50,38 @@ export async function testedProjectRoots(context: CreateNodesContext): Promise<s
   } catch (error) {
     // Not cached: the next computation tries again, and warns again until the cause is fixed.
     logger.warn(`@cctrial/nx: no cctrial targets were inferred, because ${(error as Error).message}`);
-    return [];
+    return { roots: [], cctrialLocked: false };
   }
-  writeEntry(file, { hash, roots });
-  return roots;
+  const entry = { hash, roots, cctrialLocked: lockfileLists(context.workspaceRoot, 'cctrial') };
+  writeEntry(file, entry);
+  return entry;
+}
+
+/**
+ * Whether the workspace's lockfile holds the package: Nx knows an external dependency only from
+ * there, and fails the whole run on one it cannot find (cctrial linked from a folder, say).
+ */
+function lockfileLists(root: string, name: string): boolean {
+  const patterns: Array<[file: string, pattern: RegExp]> = [
+    ['package-lock.json', new RegExp(`"node_modules/${name}"`)],
+    ['pnpm-lock.yaml', new RegExp(`^\\s+/?'?${name}@\\d`, 'm')],
+    ['yarn.lock', new RegExp(`^"?${name}@`, 'm')],
+    ['bun.lock', new RegExp(`"${name}": \\["${name}@\\d`)],
+  ];
+  for (const [lockfile, pattern] of patterns) {
+    try {
+      if (pattern.test(readFileSync(path.join(root, lockfile), 'utf8'))) return true;
+    } catch {
+      // No such lockfile.
+    }
+  }
+  return false;
 }
 
 function readEntry(file: string): CacheEntry | undefined {
   try {
     const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheEntry>;
-    return typeof entry.hash === 'string' && Array.isArray(entry.roots) ? (entry as CacheEntry) : undefined;
+    return typeof entry.hash === 'string' && Array.isArray(entry.roots) && typeof entry.cctrialLocked === 'boolean' ? (entry as CacheEntry) : undefined;
   } catch {
     return undefined;
   }

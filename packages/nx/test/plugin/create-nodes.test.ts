@@ -87,7 +87,11 @@ describe('the inferred cctrial target', () => {
   });
 
   test("the cctrial-ci target runs once and is cached, on the project's files and its dependencies' production files", async () => {
-    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
+    const root = workspace({
+      'packages/app/package.json': json({ name: 'app' }),
+      'packages/app/a.test.js': NODE_TEST,
+      'package-lock.json': json({ lockfileVersion: 3, packages: { 'node_modules/cctrial': { version: '0.1.0' } } }),
+    });
     const ciTarget = async (nxJson: NxJsonConfiguration) => (await infer(root, undefined, nxJson)).flatMap(([, result]) => result.projects?.['packages/app']?.targets?.['cctrial-ci'] ?? [])[0];
     const withProduction = await ciTarget({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.js'] } });
     assert.equal(withProduction?.executor, '@cctrial/nx:cctrial');
@@ -98,6 +102,12 @@ describe('the inferred cctrial target', () => {
     // With no production input to name, every file of a dependency counts: never a stale hit.
     const without = await ciTarget({});
     assert.deepEqual(without?.inputs?.slice(0, 2), ['default', '^default']);
+  });
+
+  test("the cctrial-ci target hashes cctrial's version only when the lockfile lists cctrial: Nx fails a run on an external dependency it cannot find", async () => {
+    const root = workspace({ 'packages/app/package.json': json({ name: 'app' }), 'packages/app/a.test.js': NODE_TEST });
+    const [, result] = (await infer(root)).find(([, found]) => found.projects)!;
+    assert.deepEqual(result.projects?.['packages/app']?.targets?.['cctrial-ci']?.inputs, ['default', '^default', { runtime: 'node --version' }]);
   });
 
   test('uses the targetName and ciTargetName options; ciTargetName false infers the watching target only', async () => {
