@@ -23,6 +23,18 @@ function jsPackages(libSpec: string): FileTree {
   };
 }
 
+/** What the Nx story (nx-scenario.ts) needs to know of npmWorkspace(). */
+export const NPM_WORKSPACE_STORY = {
+  app: { name: '@ws/app', testFiles: ['packages/app/test/app.test.js'], tests: 1 },
+  lib: {
+    name: '@ws/lib-a',
+    testFiles: ['packages/lib-a/test/add.test.js', 'packages/lib-a/test/fails-on-purpose.test.js'],
+    source: 'packages/lib-a/index.js',
+    sourceAfterEdit: `// edited by the test\n${LIB_A_SOURCE_JS}`,
+  },
+  notNodeTest: '@ws/legacy',
+};
+
 /** npm workspaces with an nx.json (a "package-based" Nx repo). */
 export function npmWorkspace(): FileTree {
   return {

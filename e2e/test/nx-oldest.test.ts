@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { writeFixture } from '../src/fixture.js';
-import { LIB_A_SOURCE_JS, npmWorkspace } from '../src/fixtures.js';
+import { NPM_WORKSPACE_STORY, npmWorkspace } from '../src/fixtures.js';
 import { npmInstallPacked } from '../src/install.js';
 import { nxPluginTests } from '../src/nx-scenario.js';
 import { NX } from '../src/paths.js';
@@ -22,17 +22,6 @@ describe(`the oldest Nx the plugin supports (${NX_VERSION}), on npm workspaces: 
     assert.equal(versionOf(path.dirname(devkit)).split('.')[0], NX_VERSION.split('.')[0]);
   });
 
-  nxPluginTests({
-    root: () => root,
-    nx: NX.oldest,
-    app: { name: '@ws/app', testFiles: ['packages/app/test/app.test.js'], tests: 1 },
-    lib: {
-      name: '@ws/lib-a',
-      testFiles: ['packages/lib-a/test/add.test.js', 'packages/lib-a/test/fails-on-purpose.test.js'],
-      source: 'packages/lib-a/index.js',
-      sourceAfterEdit: `// edited by the test\n${LIB_A_SOURCE_JS}`,
-    },
-    notNodeTest: '@ws/legacy',
-  });
+  nxPluginTests({ root: () => root, nx: NX.oldest, ...NPM_WORKSPACE_STORY });
 });
 

@@ -87,7 +87,7 @@ const section = [
 ].join('\n');
 process.stdout.write(section + '\n');
 if (flags.out) {
-  writeFileSync(flags.out, section + '\n');
+  writeFileSync(flags.out, `# Performance: the suite step through Nx's cache\n\nWritten by \`node tools/bench/via-nx.mjs\`; what it measures is in [performance.md](performance.md).\n\n${section}\n`);
   log(`wrote ${flags.out}`);
 }
 if (!existsSync(changed)) process.exitCode = 1;

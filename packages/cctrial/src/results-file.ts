@@ -3,10 +3,9 @@
  * (cctrial-ci) declares as its output, and what `--via nx` reads back, from a run just made or from
  * Nx's cache. Paths are workspace-relative, so a file written on another machine reads the same.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { TestResult } from './results/types.js';
-import type { FileKnowledge } from './saved-state.js';
+import { writeAtomically, type FileKnowledge } from './saved-state.js';
 import { VERSION } from './version.js';
 
 const FORMAT = 1;
@@ -22,10 +21,7 @@ export interface ResultsFile {
 
 export function writeResultsFile(file: string, results: TestResult[], files: FileKnowledge): void {
   const contents: ResultsFile = { format: FORMAT, cctrial: VERSION, writtenAt: Date.now(), results, files };
-  mkdirSync(path.dirname(file), { recursive: true });
-  const partial = `${file}.${process.pid}.tmp`;
-  writeFileSync(partial, JSON.stringify(contents));
-  renameSync(partial, file);
+  writeAtomically(file, JSON.stringify(contents));
 }
 
 /** The file's results, or why it cannot be used. */

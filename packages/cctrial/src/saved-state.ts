@@ -86,14 +86,11 @@ export class StateStore {
     return { state: { files: contents.files, ...(fix ? { fix } : {}) } };
   }
 
-  /** Written whole and renamed into place, so that a cctrial killed while writing leaves the previous file. */
+  /** A cctrial killed while writing leaves the previous file (writeAtomically). */
   save(state: SavedState): string | undefined {
     const contents: StateFileContents = { format: FORMAT, cctrial: VERSION, workspace: this.workspace, selection: this.selection, ...state };
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      const partial = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(partial, JSON.stringify(contents));
-      renameSync(partial, this.file);
+      writeAtomically(this.file, JSON.stringify(contents));
       return undefined;
     } catch (error) {
       if (this.warnedAboutWriting) return undefined;
@@ -101,6 +98,14 @@ export class StateStore {
       return `cctrial cannot write what it remembers to ${this.file} (${(error as Error).message}), so a restart begins with the whole suite. Pass --cache-dir with a folder it can write.`;
     }
   }
+}
+
+/** Written whole and renamed into place: a reader, or a cctrial killed halfway, never sees half a file. */
+export function writeAtomically(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, text);
+  renameSync(partial, file);
 }
 
 function isFileKnowledge(value: unknown): value is FileKnowledge {
