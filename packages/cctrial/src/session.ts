@@ -82,8 +82,9 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         // The run has recorded what its tests import: a change held back during it may turn out to count.
         if (!report.aborted) for (const batch of run_.held) judge(batch, undefined);
         dispatch({ type: 'run-finished', phase, results: report.results, groups, aborted: report.aborted });
-        // Every finished run is written down: a session killed at any point resumes from its last result.
-        if (!report.aborted) remember();
+        // Written down after every suite and recheck, the runs that change what a restart resumes: a session
+        // killed at any point resumes from the last of them. A fix run changes none of it, and stays as fast as it is.
+        if (!report.aborted && phase !== 'fix') remember();
       },
       (error: Error) => {
         if (current === run_) current = undefined;
