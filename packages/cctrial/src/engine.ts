@@ -320,9 +320,10 @@ export class Engine {
     const targetNames = targets && new Set(targets.flatMap((target) => target.id.path));
     const startedAt = this.flaky.now;
     const root = this.workspace.root;
-    const projectOf = new Map(this.testFiles.map((file) => [file.relative, file.projectRoot]));
+    let projectOf: Map<string, string> | undefined;
     const filesOf = (testFile: string) => {
       const absolute = path.resolve(root, testFile);
+      projectOf ??= new Map(this.testFiles.map((file) => [file.relative, file.projectRoot]));
       const projectRoot = projectOf.get(testFile);
       return [absolute, ...this.moduleGraph.importsOf(absolute), ...(projectRoot ? [projectRoot] : [])];
     };

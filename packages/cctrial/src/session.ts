@@ -130,8 +130,9 @@ export async function startSession(engine: Engine, emit: EventSink, notify: Noti
         notifying = Promise.all([notifying, Promise.resolve(notify(command.notification)).catch(() => {})]).then(() => {});
         return;
       case 'exit':
-        // --once --results: the suite's results, for the Nx target that caches them (results-file.ts).
-        if (engine.options.resultsFile) writeResultsFile(engine.options.resultsFile, loop.known, engine.fileKnowledge());
+        // --once --results: the suite's results, for the Nx target that caches them (results-file.ts). None
+        // when the run failed inside cctrial: an empty file would read as a project without failures.
+        if (engine.options.resultsFile && runFailure === undefined) writeResultsFile(engine.options.resultsFile, loop.known, engine.fileKnowledge());
         current?.controller.abort();
         engine.discardPrepared();
         await watcher?.close();

@@ -373,7 +373,10 @@ describe('affected first, and smart mode, end to end', () => {
       writeFileSync(path.join(root, LIB), 'export const answer = () => 6 * 7;\n');
       await cli.waitFor(is('idle'), { from: afterEdit, what: 'idle after the suite' });
       assert.deepEqual(phaseSequence(cli.events, afterEdit), ['start:suite', 'end:suite']);
-      assert.deepEqual(startedFiles(cli.events, afterEdit), [ANSWER, 'packages/app/test/aa-first.test.js', 'packages/app/test/ab-second.test.js']);
+      // The importer first; the rest after it, longest first by the first suite's timings, which are near equal here.
+      const started = startedFiles(cli.events, afterEdit);
+      assert.equal(started[0], ANSWER);
+      assert.deepEqual(started.slice(1).sort(), ['packages/app/test/aa-first.test.js', 'packages/app/test/ab-second.test.js']);
     } finally {
       await cli.stop();
     }
@@ -658,10 +661,11 @@ describe('flaky tests, end to end', () => {
       // Suite: both fail, one test per group, and the first group by project is the flaky test's (nothing is known yet).
       await cli.waitFor(is('fix', (event) => event.test.file === REAL.file), { what: 'the real failure as the fix target' });
       assert.deepEqual(ofType(cli.events, 'fix').map((event) => event.test), [FLAKY, REAL]);
-      assert.deepEqual(phaseSequence(cli.events), ['start:suite', 'end:suite', 'start:fix', 'end:fix', 'start:recheck', 'end:recheck']);
+      // The fix run of REAL may have started by now: the phases up to it.
+      assert.deepEqual(phaseSequence(cli.events).slice(0, 6), ['start:suite', 'end:suite', 'start:fix', 'end:fix', 'start:recheck', 'end:recheck']);
       // The fix run passed with no change: flaky from then on, in the events and the groups' order.
-      const [suitePass, fixPass] = [ofType(cli.events, 'test:fail')[0]!, ofType(cli.events, 'test:pass').find((event) => event.file === FLAKY.file)!];
-      assert.equal(suitePass.flaky, undefined);
+      const [suiteFailure, fixPass] = [ofType(cli.events, 'test:fail')[0]!, ofType(cli.events, 'test:pass').find((event) => event.file === FLAKY.file)!];
+      assert.equal(suiteFailure.flaky, undefined);
       assert.equal(fixPass.flaky, true);
       const recheckFailures = ofType(cli.events, 'test:fail').slice(2);
       assert.deepEqual(recheckFailures.map((event) => [event.name[0], event.flaky ?? false]), [['sometimes fails', true], ['is really broken', false]]);
