@@ -88,6 +88,9 @@ describe('planRun', () => {
 
   test('a project missing from the graph is an error that names it', () => {
     assert.throws(() => planRun({}, context('ghost')), /no project "ghost"/);
+    // One option under two names: a difference is a mistake, never "the last one wins".
+    assert.throws(() => planRun({ grep: 'adds', testNamePattern: 'subtracts' }, context('other')), /grep \("adds"\) and testNamePattern \("subtracts"\) are one option under two names/);
+    assert.deepEqual(planRun({ grep: 'adds', testNamePattern: 'adds' }, context('other')).args, ['--grep', 'adds', 'libs/other']);
   });
 });
 

@@ -29,6 +29,12 @@ export interface RunPlan {
 export function planRun(options: CctrialExecutorOptions, context: ExecutorContext): RunPlan {
   const name = context.projectName;
   if (!name) throw new Error('The cctrial executor runs for one project: use "nx run <project>:cctrial".');
+  if (options.grep !== undefined && options.testNamePattern !== undefined && options.grep !== options.testNamePattern) {
+    throw new Error(
+      `grep ("${options.grep}") and testNamePattern ("${options.testNamePattern}") are one option under two names, and they differ here. ` +
+        'Give one of them, on the command line or in the target\'s options.',
+    );
+  }
   const graph = context.projectGraph;
   const watching = !(options.once || options.watch === false || options.printConfig);
   const projects = watching && !options.testFile ? projectsOfRun(context, name) : [name];
@@ -40,7 +46,9 @@ export function planRun(options: CctrialExecutorOptions, context: ExecutorContex
   const tested = options.withDeps ? [...roots, ...dependencies] : roots;
   const watchFolders = [...new Set([...dependencies, ...(options.watchFolders ?? [])])];
   const mode = options.watch === true ? ['--forever'] : options.watch === false ? ['--once'] : [];
-  const flags = [...mode, ...flagsFor({ ...options, watchFolders })];
+  // testNamePattern is grep by Jest's name: one --grep for both.
+  const { testNamePattern, ...rest } = options;
+  const flags = [...mode, ...flagsFor({ ...rest, grep: options.grep ?? testNamePattern, watchFolders })];
   const targets = options.testFile ? [testFilePath(options.testFile, roots[0]!)] : tested;
   return { cwd: context.root, args: [...flags, ...targets], tested, dependencies };
 }
