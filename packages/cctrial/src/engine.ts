@@ -231,7 +231,10 @@ export class Engine {
     const files = scope.onlyAffected && affected.length > 0 ? affected : [...affected, ...rest];
     const running = new Set(files.map((file) => file.relative));
     const known = scope.known?.filter((result) => running.has(result.id.file)) ?? [];
-    this.emit({ type: 'run:start', phase, tests: known.length > 0 ? known.length : null, files: files.length });
+    // A count only when every file has one: after a resume only the failing files' results are known.
+    const counted = new Set(known.map((result) => result.id.file));
+    const tests = known.length > 0 && files.every((file) => counted.has(file.relative)) ? known.length : null;
+    this.emit({ type: 'run:start', phase, tests, files: files.length });
     const report = await this.runner.runFiles(files, this.progress(), signal);
     if (!report.aborted) for (const run of report.fileRuns) if (!run.aborted) this.durationsMs.set(run.file, Math.round(run.durationMs));
     return this.finish(phase, report);

@@ -33,6 +33,7 @@ export interface GoMessage {
 }
 
 const require = createRequire(import.meta.url);
+const MAJOR = Number(process.versions.node.split('.')[0]);
 const defaultTimeoutMs = Number(process.env[DEFAULT_TIMEOUT_ENV]);
 delete process.env[DEFAULT_TIMEOUT_ENV];
 if (defaultTimeoutMs > 0) applyDefaultTimeout(defaultTimeoutMs);
@@ -108,7 +109,8 @@ if (!shared) {
     const firstTest = topLevelCount();
     try {
       // An ES module is imported, not run through runMain: its load error is then this file's, not the process's end.
-      if (!isModuleFile(file)) runAsMain(file);
+      await importPreloadsAgain();
+      if (!isModuleFile(file)) await runAsMain(file);
       // What runMain loaded as an ES module (by syntax detection) is awaited here; CommonJS comes from require.cache.
       await import(pathToFileURL(file).href);
       loading = false;
@@ -129,13 +131,47 @@ if (!shared) {
   releaseRoot();
 }
 
-/** runMain loads the file as the entry point, as `node file` (and so node --test's child) would. */
-function runAsMain(file: string): void {
+/**
+ * runMain loads the file as the entry point, as `node file` would. With --import, though, runMain
+ * first imports the preloads again, now through the hooks they registered, and such a hook may not
+ * resolve its own name (swc-node's cannot). Before Node 24 node --test's child meets the preloads once,
+ * before their hooks exist, so there, when node's internals are at hand, the file is imported as
+ * runMain's last step imports it, as the entry point, without the second round. From Node 24 on,
+ * node --test's child meets them a second time too, and fails with such a hook: runMain does the same.
+ * (test/conformance/corpus.ts has the case.)
+ */
+function runAsMain(file: string): Promise<unknown> | void {
+  const preloaded = MAJOR < 24 ? preloadsAndLoader() : undefined;
+  if (preloaded) return preloaded.loader.import(pathToFileURL(file).href, undefined, { __proto__: null }, true);
   (require('node:module') as { runMain(main: string): void }).runMain(file);
 }
 
+/** A shared child imports ES modules itself: from Node 24 on it meets the preloads again first, as node --test's child does. */
+async function importPreloadsAgain(): Promise<void> {
+  const preloaded = MAJOR >= 24 ? preloadsAndLoader() : undefined;
+  if (!preloaded) return;
+  const parentURL = pathToFileURL(process.cwd() + path.sep).href;
+  for (const preload of preloaded.preloads) await preloaded.loader.import(preload, parentURL, { __proto__: null });
+}
+
+interface EsmLoader {
+  import(url: string, parentURL: string | undefined, attributes: object, isEntryPoint?: boolean): Promise<unknown>;
+}
+
+/** The --import preloads and Node's ESM loader, when the child has preloads and runs with --expose-internals (launch-spec.ts). */
+function preloadsAndLoader(): { preloads: string[]; loader: EsmLoader } | undefined {
+  try {
+    const { getOptionValue } = require('internal/options') as { getOptionValue(name: string): string[] };
+    const preloads = getOptionValue('--import');
+    if (preloads.length === 0) return undefined;
+    return { preloads, loader: (require('internal/modules/esm/loader') as { getOrInitializeCascadedLoader(): EsmLoader }).getOrInitializeCascadedLoader() };
+  } catch {
+    return undefined;
+  }
+}
+
 async function loadAsMain(file: string): Promise<void> {
-  runAsMain(file);
+  await runAsMain(file);
   // For an ES module runMain returns at once; importing the same URL waits for that very load.
   if (!require.cache[file] && !require.cache[realpathSync(file)]) await import(pathToFileURL(file).href);
   loading = false;

@@ -216,4 +216,19 @@ export const CORPUS: Fixture[] = [
       'packages/sqlite/sqlite.test.js': "import { runContract } from '../contract/contract.js';\nrunContract('sqlite');\n",
     },
   },
+  {
+    // Seen in mjackson/remix-the-web: `node --import @swc-node/register/esm-register --test`, whose resolve hook cannot
+    // resolve its own name. Node imports a preload once, before its hooks exist; a second import would meet them.
+    name: 'a preload whose own resolve hook cannot resolve the preload',
+    files: {
+      'package.json': workspaceRoot(),
+      'packages/a/package.json': pkg({ name: 'a', scripts: { test: 'node --import self-hook/register --test' } }),
+      'packages/a/node_modules/self-hook/package.json': pkg({ name: 'self-hook', type: 'module', exports: { './register': './register.mjs' } }),
+      'packages/a/node_modules/self-hook/register.mjs': "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+      'packages/a/node_modules/self-hook/hooks.mjs':
+        "export async function resolve(specifier, context, next) {\n  if (specifier === 'self-hook/register') throw new Error('self-hook cannot resolve itself');\n  return next(specifier, context);\n}\n",
+      'packages/a/test/esm.test.mjs': PASSING,
+      'packages/a/test/main.test.cjs': "const test = require('node:test');\ntest('is the main module', () => {\n  if (require.main !== module) throw new Error('not the main module');\n});\n",
+    },
+  },
 ];

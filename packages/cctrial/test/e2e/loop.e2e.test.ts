@@ -575,6 +575,8 @@ describe('resume, end to end', () => {
         const { afterMath, afterUtil } = await driveTwoBugsToGreen(cli, root);
         assert.deepEqual(phaseSequence(cli.events, afterMath).slice(0, 6), ['start:fix', 'end:fix', 'start:recheck', 'end:recheck', 'start:fix', 'end:fix']);
         await cli.waitFor(is('run:end', (event) => event.phase === 'suite'), { from: afterUtil, what: 'the suite after the last fix' });
+        // Every file here held a failure, so every file's count was remembered: the suite's count is the whole one.
+        assert.equal(ofType(cli.events, 'run:start', afterUtil).find((event) => event.phase === 'suite')!.tests, 6);
         assert.equal(await cli.exited, 0, cli.stderr());
       } finally {
         await cli.stop();
