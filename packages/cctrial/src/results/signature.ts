@@ -7,7 +7,8 @@ import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import { CUT_MARKER } from '../child/serialize-error.js';
 import type { SerializedError } from './types.js';
-import { throwSite } from './stack.js';
+import path from 'node:path';
+import { parseStackFrames, throwSite, toPosix } from './stack.js';
 
 const VOLATILE_PATTERNS: Array<[RegExp, string]> = [
   [/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b/g, '<date>'],
@@ -84,7 +85,7 @@ function ownSignature(error: SerializedError, root: string, fallbackSite: string
   // A module-loading error of Node's own (ERR_MODULE_NOT_FOUND, ERR_INVALID_PACKAGE_CONFIG...) has no user frame:
   // its code says more about the cause than the location of each test file that hit it.
   const code = error.code ?? (BROKEN_PACKAGE_JSON.test(error.message) ? 'ERR_INVALID_PACKAGE_CONFIG' : undefined);
-  const site = throwSite(error.stack, root) ?? (code?.startsWith('ERR_') ? code : fallbackSite);
+  const site = throwSite(error.stack, root) ?? (code?.startsWith('ERR_') ? code : (dependencySite(error.stack) ?? fallbackSite));
   // One assertion failing with other values in each test (a table of cases, a shared helper) is one
   // cause: its message is node:assert's account of the values, so the assertion and its site say it.
   // Most such messages open with a line that names no value ("Expected values to be strictly equal:").
@@ -93,4 +94,16 @@ function ownSignature(error: SerializedError, root: string, fallbackSite: string
     return `${error.type}: ${head.endsWith(':') ? head : `(${error.operator})`} @ ${site}`;
   }
   return `${error.type}: ${normaliseMessage(error.message, root)} @ ${site}`;
+}
+
+/**
+ * Where a dependency threw, when no user frame says more: `@swc-node/register/esm.mts:214:11`, from
+ * the last node_modules/ on, so that every test file a loader fails in the same way is one group,
+ * whichever package manager laid the dependency out.
+ */
+function dependencySite(stack: string | undefined): string | undefined {
+  const marker = `${path.sep}node_modules${path.sep}`;
+  const frame = parseStackFrames(stack).find((candidate) => candidate.file.includes(marker));
+  if (!frame) return undefined;
+  return `${toPosix(frame.file.slice(frame.file.lastIndexOf(marker) + marker.length))}:${frame.line}:${frame.column}`;
 }

@@ -90,6 +90,19 @@ describe('errorSignature', () => {
     assert.equal(errorSignature({ type: 'string', message: "'thrown text'" }, ROOT, 't.test.js:3:1'), "string: 'thrown text' @ t.test.js:3:1");
   });
 
+  it('a dependency that throws with no user frame is one cause for every test file: its own frame is the site, whatever the layout', () => {
+    const message = "Cannot find module '@swc-node/register/esm-register'";
+    const stackIn = (modules: string) => `Error: ${message}\n    at resolve (${modules}/@swc-node/register/esm.mts:214:11)\n    at node:internal/modules/esm/hooks:1:1`;
+    const signatures = [
+      errorSignature({ type: 'Error', message, stack: stackIn(`${ROOT}/node_modules`) }, ROOT, 'packages/a/a.spec.ts:1:1'),
+      errorSignature({ type: 'Error', message, stack: stackIn(`${ROOT}/node_modules/.pnpm/@swc-node+register@1.10.0/node_modules`) }, ROOT, 'packages/a/b.spec.ts:1:1'),
+    ];
+    assert.deepEqual(signatures, Array(2).fill(`Error: ${message} @ @swc-node/register/esm.mts:214:11`));
+    // Another place in the dependency is another cause.
+    const elsewhere = errorSignature({ type: 'Error', message, stack: stackIn(`${ROOT}/node_modules`).replace(':214:11', ':90:3') }, ROOT, 'packages/a/a.spec.ts:1:1');
+    assert.notEqual(elsewhere, signatures[0]);
+  });
+
   it("a broken package.json is one cause for every file it breaks: Node 20's bare SyntaxError groups like later versions' code", () => {
     const stack = 'SyntaxError: Error parsing x\n    at parse (<anonymous>)\n    at read (node:internal/modules/package_json_reader:80:16)';
     const message = `Error parsing ${ROOT}/packages/app/package.json: Expected double-quoted property name in JSON at position 39`;
