@@ -500,6 +500,8 @@ describe('cctrial: what each project runs', () => {
     assert.match(stdout, /^ {2}node args: --no-warnings /m);
     assert.match(stdout, /^ {2}not used: {2}--test-reporter=dot /m);
     assert.match(stdout, /^ {2}files: {5}1: test\/env\.spec\.mjs$/m);
+    // No loader given: chosen per file at launch, said as such.
+    assert.match(stdout, /^ {2}import: {4}tsx where needed {2}\[detected /m);
     assert.doesNotMatch(stdout, /@w\/web/);
   });
 

@@ -15,7 +15,8 @@ export function formatSettings(settings: ProjectSettings, root: string, testFile
     `  exclude:   ${settings.exclude.join(' ') || '-'}  [${origins.exclude}]`,
     `  node args: ${settings.nodeArgs.join(' ') || '-'}  [${origins.nodeArgs}]`,
     `  env:       ${env || '-'}  [${origins.env}]`,
-    `  import:    ${settings.importModule ?? '-'}  [${origins.import}]`,
+    // Nothing given: what runs is chosen per file at launch (runner/launch-spec.ts), so say that, not "-".
+    `  import:    ${settings.importModule ?? 'tsx where needed'}  [${origins.import}]`,
     `  timeout:   ${settings.timeoutMs === 0 ? 'none' : `${settings.timeoutMs} ms`}  [${origins.timeout}]`,
     `  isolation: ${settings.isolation}  [${origins.isolation}]`,
   ];
