@@ -8,11 +8,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FailureGroup } from './results/group.js';
+import { testKey } from './results/identity.js';
 import type { TestResult } from './results/types.js';
 import { VERSION } from './version.js';
 
 /** Bumped when the shape changes: a file of another format is ignored, with a warning. */
-const FORMAT = 1;
+const FORMAT = 2;
 export const STATE_FILE_NAME = 'state.json';
 
 /** The fix loop where it stood: the failures of the last suite or recheck, their groups, the test being fixed. */
@@ -43,8 +44,40 @@ interface StateFileContents {
   cctrial: string;
   workspace: string;
   selection: string;
-  fix?: FixState;
+  fix?: SavedFix;
   files: FileKnowledge;
+}
+
+/** A group names its tests by their place in `failing`: each failing test's result is written once. */
+interface SavedFix extends Omit<FixState, 'groups' | 'target'> {
+  groups: Array<{ signature: string; representative: number; tests: number[] }>;
+  target: number;
+}
+
+function toSaved(fix: FixState): SavedFix | undefined {
+  const place = new Map(fix.failing.map((result, index) => [testKey(result.id), index]));
+  const placeOf = (result: TestResult) => place.get(testKey(result.id)) ?? -1;
+  const saved = {
+    ...fix,
+    groups: fix.groups.map((group) => ({ signature: group.signature, representative: placeOf(group.representative), tests: group.tests.map(placeOf) })),
+    target: placeOf(fix.target),
+  };
+  // A test outside the failing set cannot be named: nothing to resume rather than a wrong loop.
+  const places = [saved.target, ...saved.groups.flatMap((group) => [group.representative, ...group.tests])];
+  return places.every((index) => index >= 0) ? saved : undefined;
+}
+
+function fromSaved(saved: SavedFix): FixState | undefined {
+  const at = (index: unknown) => (typeof index === 'number' ? saved.failing[index] : undefined);
+  const groups: FailureGroup[] = [];
+  for (const group of saved.groups) {
+    const representative = at(group.representative);
+    const tests = group.tests.map(at);
+    if (!representative || tests.some((test) => !test)) return undefined;
+    groups.push({ signature: group.signature, representative, tests: tests as TestResult[] });
+  }
+  const target = at(saved.target);
+  return target ? { ...saved, groups, target } : undefined;
 }
 
 export function defaultCacheDir(workspaceRoot: string): string {
@@ -79,16 +112,18 @@ export class StateStore {
     } catch {
       return ignored('the file is not valid JSON');
     }
-    if (contents.format !== FORMAT || contents.cctrial !== VERSION) return ignored(`it was written by another version of cctrial (${String(contents.cctrial ?? 'unknown')})`);
+    if (contents.cctrial !== VERSION) return ignored(`it was written by another version of cctrial (${String(contents.cctrial ?? 'unknown')})`);
+    if (contents.format !== FORMAT) return ignored(`it is in another format (${String(contents.format)})`);
     if (contents.workspace !== this.workspace) return ignored(`it belongs to another workspace (${String(contents.workspace)})`);
     if (!isFileKnowledge(contents.files)) return ignored('the file is damaged');
-    const fix = contents.selection === this.selection && isFixState(contents.fix) ? contents.fix : undefined;
+    const fix = contents.selection === this.selection && isSavedFix(contents.fix) ? fromSaved(contents.fix) : undefined;
     return { state: { files: contents.files, ...(fix ? { fix } : {}) } };
   }
 
   /** A cctrial killed while writing leaves the previous file (writeAtomically). */
   save(state: SavedState): string | undefined {
-    const contents: StateFileContents = { format: FORMAT, cctrial: VERSION, workspace: this.workspace, selection: this.selection, ...state };
+    const fix = state.fix && toSaved(state.fix);
+    const contents: StateFileContents = { format: FORMAT, cctrial: VERSION, workspace: this.workspace, selection: this.selection, files: state.files, ...(fix ? { fix } : {}) };
     try {
       writeAtomically(this.file, JSON.stringify(contents));
       return undefined;
@@ -113,7 +148,7 @@ function isFileKnowledge(value: unknown): value is FileKnowledge {
   return typeof files?.durationsMs === 'object' && files.durationsMs !== null && typeof files.imports === 'object' && files.imports !== null;
 }
 
-function isFixState(value: unknown): value is FixState {
-  const fix = value as Partial<FixState> | undefined;
-  return Boolean(fix && Array.isArray(fix.failing) && fix.failing.length > 0 && Array.isArray(fix.groups) && Array.isArray(fix.known) && typeof fix.groupIndex === 'number' && fix.target?.id);
+function isSavedFix(value: unknown): value is SavedFix {
+  const fix = value as Partial<SavedFix> | undefined;
+  return Boolean(fix && Array.isArray(fix.failing) && fix.failing.length > 0 && Array.isArray(fix.groups) && Array.isArray(fix.known) && typeof fix.groupIndex === 'number' && typeof fix.target === 'number');
 }
