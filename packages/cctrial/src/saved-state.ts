@@ -14,7 +14,7 @@ import { VERSION } from './version.js';
 
 /** Bumped when the shape changes: a file of another format is ignored, with a warning. */
 const FORMAT = 2;
-export const STATE_FILE_NAME = 'state.json';
+const STATE_FILE_NAME = 'state.json';
 
 /** The fix loop where it stood: the failures of the last suite or recheck, their groups, the test being fixed. */
 export interface FixState {

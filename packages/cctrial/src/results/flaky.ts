@@ -1,6 +1,6 @@
 /**
- * Flaky tests: a test whose outcome changed between two runs while neither its file nor any file it
- * imported changed, as far as the watcher saw. Once flaky, a test stays flaky for the session: it
+ * Flaky tests: a test whose outcome changed between two runs while neither its file, nor any file it
+ * imported, nor any file of its project changed, as far as the watcher saw. Once flaky, a test stays flaky for the session: it
  * is shown as such, and it is fixed only when no other failure is left (group.ts).
  */
 import path from 'node:path';
@@ -44,8 +44,8 @@ export class FlakyTests {
   /**
    * Takes the results of a run that started at `startedAt`, and returns them with the flaky ones
    * marked. `filesOf` gives a test file's own absolute path, those of the files it imported and its
-   * project's folder. A
-   * test whose files changed while the run went on says nothing: it may have read either version.
+   * project's folder. A test whose files changed while the run went on says nothing: it may have read
+   * either version.
    */
   observe(results: TestResult[], filesOf: (testFile: string) => string[], startedAt: number): TestResult[] {
     const versions = new Map<string, number>();

@@ -9,13 +9,17 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readResultsFile, type ResultsFile } from '../results-file.js';
+import { defaultCacheDir } from '../saved-state.js';
 import { killGroup, spawnGroup } from './process-group.js';
 
-/** The target @cctrial/nx infers, and where it writes each project's results (its `results` option). */
-export const VIA_NX_TARGET = 'cctrial-ci';
-export const resultsFileOf = (root: string, project: string): string => path.join(root, 'node_modules/.cache/cctrial/results', `${project}.json`);
+/**
+ * The target @cctrial/nx infers, and where it writes each project's results: its `results` option,
+ * `{workspaceRoot}/node_modules/.cache/cctrial/results/{projectName}.json` (packages/nx/src/plugin/target.ts).
+ */
+const VIA_NX_TARGET = 'cctrial-ci';
+const resultsFileOf = (root: string, project: string): string => path.join(defaultCacheDir(root), 'results', `${project}.json`);
 
-export interface ProjectResults {
+interface ProjectResults {
   project: string;
   contents: ResultsFile;
   /** Nx's cache gave the file: it was written before this run-many began. */

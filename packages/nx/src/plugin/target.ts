@@ -39,7 +39,8 @@ export function cctrialCiTarget(namedInputs: Record<string, unknown> | undefined
     executor: EXECUTOR,
     cache: true,
     inputs: ['default', dependencies, ...cctrialVersion, { runtime: 'node --version' }],
-    // The results, for `cctrial --via nx`, which reads them back from this run or from the cache.
+    // The results, for `cctrial --via nx`, which reads them back from this run or from the cache, at this
+    // very path (packages/cctrial/src/runner/via-nx.ts).
     outputs: ['{options.results}'],
     options: { once: true, results: '{workspaceRoot}/node_modules/.cache/cctrial/results/{projectName}.json' },
     metadata: {
